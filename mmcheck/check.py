@@ -1,0 +1,175 @@
+"""The pipeline: a parsed test and a model in, a Result out.  Prints nothing."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from mmcheck.errors import Incomplete, Unsupported, UserError
+from mmcheck.execution import Execution, Result, Stats, value_key
+from mmcheck.litmus.ast import Litmus, Loc, Value, eval_prop, prop_atoms
+from mmcheck.litmus.dialects import dialect_for
+from mmcheck.models import get_model
+from mmcheck.models.dsl import Check, Model
+from mmcheck.enumerate import (
+    Combination,
+    Limits,
+    explore,
+    final_state,
+    observed_locations,
+)
+from mmcheck.semantics.runner import Program
+
+
+@dataclass(frozen=True)
+class Options:
+    timeout: float | None = None
+    max_executions: int | None = None
+    witnesses: int = 0  # how many consistent executions to keep (0: none)
+    rejected: int = 0  # how many rejected candidates satisfying the condition to keep
+
+
+def default_model(test: Litmus) -> str:
+    d = dialect_for(test.arch)
+    assert d is not None
+    return d.default_model
+
+
+def resolve_model(test: Litmus, name: str | None) -> Model:
+    """The model to run, checking that it fits the test's architecture."""
+    model_name = name or default_model(test)
+    model = get_model(model_name)
+    if model is None:
+        raise UserError(f"unknown model {model_name!r} (known: sc, x86tso, armv8)", None, test.path)
+    if test.arch not in model.arches:
+        fits = ", ".join(sorted({"sc", default_model(test)}))
+        raise UserError(
+            f"model {model_name!r} does not fit a {test.arch} test (use one of: {fits})",
+            None,
+            test.path,
+        )
+    return model
+
+
+def compile_programs(test: Litmus) -> list[Program]:
+    d = dialect_for(test.arch)
+    assert d is not None
+    return [d.compile(test, i, cells) for i, cells in enumerate(test.threads)]
+
+
+def check(test: Litmus, model: Model | str | None = None, options: Options | None = None
+          ) -> Result:
+    """Every execution of ``test`` that ``model`` allows, summarised as a Result.
+
+    Raises UserError for a malformed test; an unsupported feature or a search cut
+    short by a limit is reported in the Result, never guessed.
+    """
+    opts = options or Options()
+    m = model if isinstance(model, Model) else resolve_model(test, model)
+    start = time.perf_counter()
+    stats = Stats()
+    base = dict(name=test.name, path=test.path, arch=test.arch, model=m.name,
+                condition=test.condition)
+    try:
+        programs = compile_programs(test)
+    except Unsupported as exc:
+        return Result(**base, unsupported=_reason(exc), stats=stats)  # type: ignore[arg-type]
+
+    observed = observed_locations(test)
+    filter_locs: list[Loc] = []
+    if test.filter is not None:
+        filter_locs = sorted({a.loc for a in prop_atoms(test.filter)}, key=str)
+    counts: dict[tuple[tuple[Loc, Value], ...], list[int]] = {}
+    witnesses: list[Execution] = []
+    rejected_list: list[Execution] = []
+    limits = Limits(opts.timeout, opts.max_executions)
+    if opts.timeout:
+        limits.deadline = time.monotonic() + opts.timeout
+
+    def on_leaf(combo: Combination, orders: list[list[int]], rf_of: dict[int, int],
+                consistent: bool) -> None:
+        if test.filter is not None:
+            fstate = dict(final_state(test, combo, orders, filter_locs))
+            if not eval_prop(test.filter, fstate):
+                return
+        state = final_state(test, combo, orders, observed)
+        sat = eval_prop(test.condition.prop, dict(state))
+        entry = counts.setdefault(state, [0, 0])
+        entry[0 if sat else 1] += 1
+        if opts.witnesses and len(witnesses) < opts.witnesses and (sat or not witnesses):
+            witnesses.append(_execution(combo, orders, rf_of, state, sat))
+
+    def on_rejected(combo: Combination, orders: list[list[int]], rf_of: dict[int, int],
+                    failed: Check, wit: list[int]) -> None:
+        if len(rejected_list) >= opts.rejected:
+            return
+        state = final_state(test, combo, orders, observed)
+        sat = eval_prop(test.condition.prop, dict(state))
+        if sat:
+            rejected_list.append(_execution(combo, orders, rf_of, state, sat, failed, wit))
+
+    try:
+        explore(test, programs, m, stats=stats, limits=limits, on_leaf=on_leaf)
+        if opts.rejected:
+            explore(test, programs, m, stats=Stats(), limits=limits,
+                    on_leaf=lambda *a: None, rejected=on_rejected)
+    except Unsupported as exc:
+        return Result(**base, unsupported=_reason(exc), stats=stats,  # type: ignore[arg-type]
+                      time=time.perf_counter() - start)
+    except Incomplete as exc:
+        return Result(**base, incomplete=str(exc), stats=stats,  # type: ignore[arg-type]
+                      time=time.perf_counter() - start)
+    positive = sum(c[0] for c in counts.values())
+    negative = sum(c[1] for c in counts.values())
+    states = tuple(sorted(counts, key=lambda s: tuple(value_key(v) for _, v in s)))
+    return Result(
+        **base,  # type: ignore[arg-type]
+        states=states,
+        positive=positive,
+        negative=negative,
+        witnesses=tuple(witnesses),
+        rejected=tuple(rejected_list),
+        stats=stats,
+        time=time.perf_counter() - start,
+    )
+
+
+def _reason(exc: Unsupported) -> str:
+    if exc.span is not None:
+        return f"{exc.message} (line {exc.span.line}, column {exc.span.col})"
+    return exc.message
+
+
+def _execution(
+    combo: Combination,
+    orders: list[list[int]],
+    rf_of: dict[int, int],
+    state: tuple[tuple[Loc, Value], ...],
+    sat: bool,
+    failed: Check | None = None,
+    cycle: list[int] | None = None,
+) -> Execution:
+    co: list[tuple[int, int]] = []
+    for o in orders:
+        for i in range(len(o)):
+            for j in range(i + 1, len(o)):
+                co.append((o[i], o[j]))
+    rf = sorted((w, r) for r, w in rf_of.items())
+    evs = combo.events
+    return Execution(
+        events=tuple(evs),
+        po=tuple(combo.static("po").pairs()),
+        rf=tuple(rf),
+        co=tuple(co),
+        rmw=tuple(combo.static("rmw").pairs()),
+        addr=tuple(combo.static("addr").pairs()),
+        data=tuple(combo.static("data").pairs()),
+        ctrl=tuple(combo.static("ctrl").pairs()),
+        state=state,
+        satisfies=sat,
+        consistent=failed is None,
+        failed_check=failed.name if failed else None,
+        cycle=tuple(cycle) if cycle else None,
+    )
+
+

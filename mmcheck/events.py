@@ -1,0 +1,72 @@
+"""Events of one thread's run, and the thread traces the semantics produce."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mmcheck.errors import Span
+from mmcheck.litmus.ast import Value
+
+READ, WRITE, FENCE = "R", "W", "F"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One memory or fence event of an execution.
+
+    ``id`` is dense: the initial writes come first, then each thread's events in
+    program order.  ``thread`` is -1 for the initial writes.
+    """
+
+    id: int
+    thread: int
+    index: int
+    dir: str
+    loc: str | None
+    value: Value | None
+    tags: frozenset[str]
+    instr: int = -1
+    pc: int = -1
+    span: Span | None = field(default=None, compare=False)
+
+    @property
+    def is_init(self) -> bool:
+        return self.thread < 0
+
+    def label(self) -> str:
+        """herd-style text: ``Wx=1``, ``Ry=0``, ``F[DMB.ISH]``."""
+        if self.dir == FENCE:
+            names = sorted(t for t in self.tags if t not in {"F"})
+            return "F" + (f"[{','.join(names)}]" if names else "")
+        return f"{self.dir}{self.loc}={self.value}"
+
+
+@dataclass(frozen=True)
+class TraceEvent:
+    """An event of one thread's run, before it gets its global id.
+
+    Dependencies are bitsets over the indices of this thread's earlier events.
+    """
+
+    dir: str
+    loc: str | None
+    value: Value | None
+    tags: frozenset[str]
+    instr: int  # dynamic instruction count: events of one instruction share it
+    pc: int  # static instruction index in the thread's code
+    addr: int = 0
+    data: int = 0
+    ctrl: int = 0
+    pick_addr: int = 0
+    pick_data: int = 0
+    pick_ctrl: int = 0
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One control-flow path of one thread with one choice of read values."""
+
+    thread: int
+    events: tuple[TraceEvent, ...]
+    rmw: tuple[tuple[int, int], ...]  # (read index, write index), local
+    regs: tuple[tuple[str, Value], ...]  # final register values

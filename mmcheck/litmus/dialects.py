@@ -1,0 +1,43 @@
+"""The architectures mmcheck reads, each a parser and a semantics behind one interface."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from mmcheck.litmus.ast import Cell, Litmus
+from mmcheck.semantics.runner import Program
+
+
+class Dialect(Protocol):
+    arch: str
+    default_model: str
+    models: tuple[str, ...]  # the models that fit this architecture
+
+    def canon_reg(self, name: str) -> str | None:
+        """The canonical name of a register (as herd7 prints it), or None."""
+        ...
+
+    def compile(self, test: Litmus, thread: int, cells: tuple[Cell, ...]) -> Program:
+        """Turn one thread's cells into a runnable program (raises UserError)."""
+        ...
+
+
+def dialect_for(arch: str) -> Dialect | None:
+    if arch == "X86":
+        from mmcheck.semantics.x86 import INTEL
+
+        return INTEL
+    if arch == "X86_64":
+        from mmcheck.semantics.x86 import ATT
+
+        return ATT
+    if arch == "AArch64":
+        try:
+            from mmcheck.semantics.aarch64 import AARCH64
+        except ImportError:  # pragma: no cover - during bring-up
+            return None
+        return AARCH64
+    return None
+
+
+ARCHES = ("X86", "X86_64", "AArch64")

@@ -1,0 +1,266 @@
+"""Split a litmus file into sections, each with its source position.
+
+Only the program cells differ by architecture; everything here is generic.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from mmcheck.errors import Span, UserError
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of source text and the offset where it starts."""
+
+    text: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Sections:
+    source: str
+    arch: str
+    arch_chunk: Chunk
+    name: str
+    description: str
+    info: tuple[tuple[str, str], ...]
+    init: Chunk | None
+    thread_header: tuple[Chunk, ...]
+    rows: tuple[tuple[Chunk, ...], ...]  # each row's cells, in column order
+    locations: Chunk | None
+    filter: Chunk | None
+    condition: Chunk | None
+    quantifier: str
+
+
+class Source:
+    """Text with comments blanked out, and offset -> line/col conversion."""
+
+    def __init__(self, text: str) -> None:
+        self.original = text
+        self.line_starts = [0]
+        for m in re.finditer("\n", text):
+            self.line_starts.append(m.end())
+        self.text, open_at = blank_comments(text)
+        if open_at >= 0:
+            raise self.error("unterminated comment '(*'", open_at, 2)
+
+    def span(self, offset: int, length: int = 1) -> Span:
+        i = bisect.bisect_right(self.line_starts, offset) - 1
+        start = self.line_starts[i]
+        end = self.original.find("\n", start)
+        line_text = self.original[start : end if end >= 0 else len(self.original)]
+        return Span(i + 1, offset - start + 1, line_text, max(1, length))
+
+    def error(self, message: str, offset: int, length: int = 1) -> UserError:
+        return UserError(message, self.span(offset, length))
+
+
+def blank_comments(text: str) -> tuple[str, int]:
+    """Replace OCaml-style ``(* ... *)`` comments (nested) by spaces, keeping newlines.
+
+    Also returns the offset of an unterminated comment's opening, or -1.
+    """
+    out = list(text)
+    depth = 0
+    i = 0
+    n = len(text)
+    start = -1
+    in_string = False
+    while i < n:
+        if depth == 0 and text[i] == '"':
+            in_string = not in_string
+            i += 1
+            continue
+        if in_string:
+            i += 1
+            continue
+        if text.startswith("(*", i):
+            if depth == 0:
+                start = i
+            depth += 1
+            out[i] = out[i + 1] = " "
+            i += 2
+            continue
+        if depth and text.startswith("*)", i):
+            depth -= 1
+            out[i] = out[i + 1] = " "
+            i += 2
+            continue
+        if depth and text[i] != "\n":
+            out[i] = " "
+        i += 1
+    return "".join(out), (start if depth else -1)
+
+
+_KEYWORDS = re.compile(r"^[ \t]*(~[ \t]*exists|exists|forall|locations|filter)\b", re.M)
+_INFO = re.compile(r"^[ \t]*([A-Za-z][\w.\-]*)[ \t]*=(.*)$")
+
+
+def split(text: str) -> tuple[Sections, Source]:
+    """Cut ``text`` into header, init, thread table, locations, filter and condition."""
+    if "\x00" in text:
+        raise UserError("binary data in a litmus file", Span(1, 1, "", 1))
+    src = Source(text)
+    t = src.text
+    pos = 0
+    n = len(t)
+
+    # Header: the first non-blank line, "ARCH NAME".
+    m = re.compile(r"\s*").match(t, pos)
+    assert m is not None
+    pos = m.end()
+    if pos >= n:
+        raise UserError("empty litmus file: expected a header 'ARCH NAME'", Span(1, 1, "", 1))
+    eol = t.find("\n", pos)
+    eol = n if eol < 0 else eol
+    header = t[pos:eol]
+    parts = header.split()
+    if len(parts) < 2:
+        raise src.error("header must be 'ARCH NAME'", pos, max(1, len(header.strip())))
+    arch = parts[0]
+    arch_chunk = Chunk(arch, pos)
+    name = parts[1]
+    pos = eol
+
+    description = ""
+    info: list[tuple[str, str]] = []
+    # Between header and init block: quoted description and key=value lines.
+    while True:
+        m = re.compile(r"\s*").match(t, pos)
+        assert m is not None
+        pos = m.end()
+        if pos >= n:
+            break
+        if t[pos] == '"':
+            close = t.find('"', pos + 1)
+            if close < 0:
+                raise src.error("unterminated description string", pos)
+            description = t[pos + 1 : close]
+            pos = close + 1
+            continue
+        if t[pos] == "{":
+            break
+        eol = t.find("\n", pos)
+        eol = n if eol < 0 else eol
+        line = t[pos:eol]
+        mi = _INFO.match(line)
+        if mi and "|" not in line and ";" not in line:
+            info.append((mi.group(1), mi.group(2).strip()))
+            pos = eol
+            continue
+        break
+
+    init: Chunk | None = None
+    if pos < n and t[pos] == "{":
+        close = t.find("}", pos)
+        if close < 0:
+            raise src.error("init block '{' is never closed", pos)
+        init = Chunk(t[pos + 1 : close], pos + 1)
+        pos = close + 1
+    elif pos < n:
+        raise src.error("expected the init block '{ ... }'", pos)
+    else:
+        raise UserError("truncated test: no init block and no threads", src.span(max(0, n - 1)))
+
+    # Program: up to the first keyword line.
+    km = _KEYWORDS.search(t, pos)
+    prog_end = km.start() if km else n
+    header_cells, rows = split_program(src, pos, prog_end)
+
+    locations: Chunk | None = None
+    filt: Chunk | None = None
+    condition: Chunk | None = None
+    quantifier = ""
+    while km is not None:
+        kw = re.sub(r"\s+", "", km.group(1))
+        body_start = km.end()
+        nxt = _KEYWORDS.search(t, body_start)
+        body_end = nxt.start() if nxt else n
+        chunk = Chunk(t[body_start:body_end], body_start)
+        if kw == "locations":
+            locations = chunk
+        elif kw == "filter":
+            filt = chunk
+        else:
+            if condition is not None:
+                raise src.error("a second final condition", km.start(1), len(km.group(1)))
+            quantifier = kw
+            condition = chunk
+        km = nxt
+    return (
+        Sections(
+            source=text,
+            arch=arch,
+            arch_chunk=arch_chunk,
+            name=name,
+            description=description,
+            info=tuple(info),
+            init=init,
+            thread_header=header_cells,
+            rows=rows,
+            locations=locations,
+            filter=filt,
+            condition=condition,
+            quantifier=quantifier,
+        ),
+        src,
+    )
+
+
+def split_program(
+    src: Source, start: int, end: int
+) -> tuple[tuple[Chunk, ...], tuple[tuple[Chunk, ...], ...]]:
+    """The thread table: ``;``-terminated rows of ``|``-separated cells."""
+    t = src.text
+    rows: list[list[Chunk]] = []
+    row_start = start
+    i = start
+    while i <= end:
+        if i == end or t[i] == ";":
+            row_text = t[row_start:i]
+            if i == end and not row_text.strip():
+                break
+            if i == end:
+                raise src.error("thread table row is not terminated by ';'", _first_nonblank(t, row_start, end))
+            cells: list[Chunk] = []
+            cell_start = row_start
+            for j in range(row_start, i + 1):
+                if j == i or t[j] == "|":
+                    cells.append(Chunk(t[cell_start:j], cell_start))
+                    cell_start = j + 1
+            rows.append(cells)
+            row_start = i + 1
+        i += 1
+    if not rows:
+        raise src.error("no thread table: expected a row 'P0 | P1 ;'", min(start, max(0, len(t) - 1)))
+    header = rows[0]
+    for k, cell in enumerate(header):
+        nm = cell.text.strip()
+        if not re.fullmatch(r"P\d+", nm):
+            off = _first_nonblank(t, cell.offset, cell.offset + len(cell.text))
+            raise src.error(f"expected a thread name P{k}, found {nm!r}", off, max(1, len(nm)))
+        if nm != f"P{k}":
+            off = _first_nonblank(t, cell.offset, cell.offset + len(cell.text))
+            raise src.error(f"threads must be named P0, P1, ... in order; found {nm}", off, len(nm))
+    body = rows[1:]
+    width = len(header)
+    for row in body:
+        if len(row) > width:
+            extra = row[width]
+            raise src.error(
+                f"this row has {len(row)} columns but the table has {width} threads",
+                max(extra.offset - 1, 0),
+            )
+    return tuple(header), tuple(tuple(r) for r in body)
+
+
+def _first_nonblank(t: str, start: int, end: int) -> int:
+    for k in range(start, end):
+        if not t[k].isspace():
+            return k
+    return start

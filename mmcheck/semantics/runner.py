@@ -1,0 +1,239 @@
+"""Run one thread's code along every path, producing its traces.
+
+The architecture semantics turn each instruction into calls on a ThreadState:
+register reads and writes, memory reads and writes, fences, branches and
+nondeterministic choices.  Read values come from an oracle (the values the
+location can hold), so one thread yields one trace per path and per choice of
+read values.  Dependencies are carried with the values: each ``Val`` knows the
+reads its value flows from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from mmcheck.errors import Span, Unsupported, UserError
+from mmcheck.events import FENCE, READ, WRITE, Trace, TraceEvent
+from mmcheck.litmus.ast import Sym, Value
+
+MAX_STEPS = 2000
+
+
+@dataclass(frozen=True)
+class Val:
+    """A value with the reads it depends on (bitsets over the thread's events).
+
+    ``deps`` follows data flow; ``pick`` also follows choices made on a value
+    (a conditional select's condition, a compare-and-swap's comparison).
+    """
+
+    v: Value
+    deps: int = 0
+    pick: int = 0
+
+    def with_deps(self, other: Val) -> Val:
+        return Val(self.v, self.deps | other.deps, self.pick | other.pick)
+
+
+ZERO = Val(0)
+
+
+class Instr(Protocol):
+    span: Span
+    text: str
+
+    def execute(self, st: ThreadState) -> str | None:
+        """Run the instruction; return a label to jump to, or None to fall through."""
+        ...
+
+
+@dataclass
+class Program:
+    thread: int
+    instrs: list[Instr]
+    labels: dict[str, int]
+    init_regs: dict[str, Value] = field(default_factory=dict)
+    # Registers reported in the final state by default (all that the code names).
+    final_regs: Callable[[dict[str, Val]], dict[str, Value]] | None = None
+
+
+class Choice(Exception):
+    """Raised internally when the oracle has no value to offer."""
+
+
+class ThreadState:
+    """What an instruction sees while a thread runs along one path."""
+
+    def __init__(
+        self,
+        program: Program,
+        oracle: Callable[[str], Sequence[Value]],
+        prefix: Sequence[int],
+    ) -> None:
+        self.program = program
+        self.oracle = oracle
+        self.prefix = prefix
+        self.taken: list[int] = []
+        self.branch_points: list[tuple[int, int]] = []  # (position, options)
+        self.regs: dict[str, Val] = {r: Val(v) for r, v in program.init_regs.items()}
+        self.events: list[TraceEvent] = []
+        self.rmw: list[tuple[int, int]] = []
+        self.ctrl = 0
+        self.ctrl_pick = 0
+        self.step = 0
+        self.pc = 0
+        # Per location: the latest write of this thread, and the reads it flows from.
+        self.last_write_flow: dict[str, tuple[int, int]] = {}
+
+    # -- nondeterminism -------------------------------------------------------
+
+    def choose(self, options: int) -> int:
+        k = len(self.taken)
+        if options <= 0:
+            raise Choice()
+        pick = self.prefix[k] if k < len(self.prefix) else 0
+        if k >= len(self.prefix):
+            self.branch_points.append((k, options))
+        self.taken.append(pick)
+        return pick
+
+    # -- registers --------------------------------------------------------------
+
+    def get(self, reg: str) -> Val:
+        return self.regs.get(reg, ZERO)
+
+    def set(self, reg: str, val: Val) -> None:
+        self.regs[reg] = val
+
+    # -- memory -----------------------------------------------------------------
+
+    def location(self, addr: Val) -> str:
+        if isinstance(addr.v, Sym):
+            return addr.v.name
+        instr = self.program.instrs[self.pc]
+        raise Unsupported(
+            f"access to address {addr.v}, which is not a location, in {instr.text.strip()!r}",
+            instr.span,
+        )
+
+    def _local_mask(self, mask: int) -> int:
+        """Drop dependencies on events of the current instruction."""
+        for i in range(len(self.events) - 1, -1, -1):
+            if self.events[i].instr != self.step:
+                break
+            mask &= ~(1 << i)
+        return mask
+
+    def read(self, addr: Val, tags: frozenset[str] = frozenset()) -> tuple[Val, int]:
+        """A memory read; returns its value and the read event's index."""
+        loc = self.location(addr)
+        values = self.oracle(loc)
+        v = values[self.choose(len(values))]
+        idx = len(self.events)
+        self.events.append(
+            TraceEvent(
+                READ, loc, v, tags, self.step, self.pc,
+                addr=self._local_mask(addr.deps), ctrl=self.ctrl,
+                pick_addr=self._local_mask(addr.pick), pick_ctrl=self.ctrl_pick,
+            )
+        )
+        flow = 1 << idx
+        prior = self.last_write_flow.get(loc)
+        deps = flow | (prior[0] if prior else 0)
+        pick = flow | (prior[1] if prior else 0)
+        return Val(v, deps, pick), idx
+
+    def write(self, addr: Val, data: Val, tags: frozenset[str] = frozenset()) -> int:
+        loc = self.location(addr)
+        idx = len(self.events)
+        self.events.append(
+            TraceEvent(
+                WRITE, loc, data.v, tags, self.step, self.pc,
+                addr=self._local_mask(addr.deps), data=self._local_mask(data.deps),
+                ctrl=self.ctrl,
+                pick_addr=self._local_mask(addr.pick), pick_data=self._local_mask(data.pick),
+                pick_ctrl=self.ctrl_pick,
+            )
+        )
+        self.last_write_flow[loc] = (addr.deps | data.deps, addr.pick | data.pick)
+        return idx
+
+    def fence(self, tags: frozenset[str]) -> int:
+        idx = len(self.events)
+        self.events.append(
+            TraceEvent(FENCE, None, None, tags, self.step, self.pc,
+                       ctrl=self.ctrl, pick_ctrl=self.ctrl_pick)
+        )
+        return idx
+
+    def add_rmw(self, read_idx: int, write_idx: int) -> None:
+        self.rmw.append((read_idx, write_idx))
+
+    def retag(self, idx: int, tags: frozenset[str]) -> None:
+        from dataclasses import replace
+
+        self.events[idx] = replace(self.events[idx], tags=tags)
+
+    def branch_on(self, cond: Val) -> None:
+        """A conditional branch on ``cond``: every later event depends on it."""
+        self.ctrl |= cond.deps
+        self.ctrl_pick |= cond.pick
+
+    # -- running -----------------------------------------------------------------
+
+    def run(self) -> None:
+        prog = self.program
+        n = len(prog.instrs)
+        while self.pc < n:
+            if self.step >= MAX_STEPS:
+                instr = prog.instrs[self.pc]
+                raise Unsupported(
+                    f"thread P{prog.thread} does not terminate within {MAX_STEPS} "
+                    "instructions (loops are not unrolled)",
+                    instr.span,
+                )
+            instr = prog.instrs[self.pc]
+            target = instr.execute(self)
+            self.step += 1
+            if target is None:
+                self.pc += 1
+            else:
+                if target not in prog.labels:
+                    raise UserError(f"unknown label {target!r}", instr.span)
+                self.pc = prog.labels[target]
+
+
+def thread_traces(
+    program: Program, oracle: Callable[[str], Sequence[Value]]
+) -> list[Trace]:
+    """Every trace of ``program``: each path, each choice of read values."""
+    traces: list[Trace] = []
+    stack: list[list[int]] = [[]]
+    while stack:
+        prefix = stack.pop()
+        st = ThreadState(program, oracle, prefix)
+        try:
+            st.run()
+            ok = True
+        except Choice:
+            ok = False
+        for k, options in reversed(st.branch_points):
+            for alt in range(options - 1, 0, -1):
+                stack.append(st.taken[:k] + [alt])
+        if not ok:
+            continue
+        if program.final_regs is not None:
+            regs = program.final_regs(st.regs)
+        else:
+            regs = {r: v.v for r, v in st.regs.items()}
+        traces.append(
+            Trace(
+                thread=program.thread,
+                events=tuple(st.events),
+                rmw=tuple(st.rmw),
+                regs=tuple(sorted(regs.items())),
+            )
+        )
+    return traces
