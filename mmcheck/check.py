@@ -70,8 +70,12 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
     stats = Stats()
     base = dict(name=test.name, path=test.path, arch=test.arch, model=m.name,
                 condition=test.condition)
+    if test.unsupported is not None:
+        return Result(**base, unsupported=test.unsupported, stats=stats)  # type: ignore[arg-type]
     try:
         programs = compile_programs(test)
+    except UserError as err:
+        raise (err if err.path else err.with_path(test.path)) from None
     except Unsupported as exc:
         return Result(**base, unsupported=_reason(exc), stats=stats)  # type: ignore[arg-type]
 
@@ -113,6 +117,8 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
         if opts.rejected:
             explore(test, programs, m, stats=Stats(), limits=limits,
                     on_leaf=lambda *a: None, rejected=on_rejected)
+    except UserError as err:
+        raise (err if err.path else err.with_path(test.path)) from None
     except Unsupported as exc:
         return Result(**base, unsupported=_reason(exc), stats=stats,  # type: ignore[arg-type]
                       time=time.perf_counter() - start)

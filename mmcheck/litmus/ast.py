@@ -186,3 +186,4 @@ class Litmus:
     condition: Condition
     source: str
     condition_span: Span | None = None
+    unsupported: str | None = None  # a feature mmcheck reads but does not model

@@ -66,7 +66,10 @@ def parse_text(text: str, path: str = "<input>") -> Litmus:
             len(sec.arch),
         )
     nthreads = len(sec.thread_header)
-    init, types = parse_init(sec.init, src, dialect, nthreads) if sec.init else ((), ())
+    unsupported: list[str] = []
+    init, types = (
+        parse_init(sec.init, src, dialect, nthreads, unsupported) if sec.init else ((), ())
+    )
     threads: list[list[Cell]] = [[] for _ in range(nthreads)]
     for row in sec.rows:
         for k, chunk in enumerate(row):
@@ -100,6 +103,7 @@ def parse_text(text: str, path: str = "<input>") -> Litmus:
         condition=Condition(sec.quantifier, prop),
         source=text,
         condition_span=src.span(sec.condition.offset),
+        unsupported=unsupported[0] if unsupported else None,
     )
 
 
@@ -134,13 +138,13 @@ def _parse_loc(
 
 
 def parse_init(
-    chunk: Chunk, src: Source, dialect: Dialect, nthreads: int
+    chunk: Chunk, src: Source, dialect: Dialect, nthreads: int, unsupported: list[str]
 ) -> tuple[tuple[tuple[Loc, Value], ...], tuple[tuple[Loc, str], ...]]:
     entries: list[tuple[Loc, Value]] = []
     types: list[tuple[Loc, str]] = []
     pos = 0
     text = chunk.text
-    for piece in text.split(";"):
+    for piece in _split_init(text):
         start = pos
         pos += len(piece) + 1
         if not piece.strip():
@@ -156,7 +160,9 @@ def parse_init(
             tname.append(words.pop(0))
         loc_text = " ".join(words)
         if re.search(r"\[\s*\d+\s*\]$", loc_text) or "{" in rhs:
-            raise src.error("arrays in the init block are not supported", off, len(body))
+            span = src.span(off)
+            unsupported.append(f"arrays ({body!r}, line {span.line}, column {span.col})")
+            continue
         loc = _parse_loc(loc_text, dialect, nthreads, src, off + (len(lhs) - len(lhs.lstrip())))
         if tname:
             types.append((loc, " ".join(tname)))
@@ -171,6 +177,23 @@ def parse_init(
             raise src.error(f"bad initial value {rhs.strip()!r}", roff, max(1, len(rhs.strip())))
         entries.append((loc, value))
     return tuple(entries), tuple(types)
+
+
+def _split_init(text: str) -> list[str]:
+    """Split init entries on ';' outside braces (array initialisers)."""
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        if ch == ";" and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return out
 
 
 def parse_locations(chunk: Chunk, src: Source, dialect: Dialect, nthreads: int) -> tuple[Loc, ...]:

@@ -157,7 +157,7 @@ def split(text: str) -> tuple[Sections, Source]:
 
     init: Chunk | None = None
     if pos < n and t[pos] == "{":
-        close = t.find("}", pos)
+        close = _matching_brace(t, pos)
         if close < 0:
             raise src.error("init block '{' is never closed", pos)
         init = Chunk(t[pos + 1 : close], pos + 1)
@@ -264,3 +264,15 @@ def _first_nonblank(t: str, start: int, end: int) -> int:
         if not t[k].isspace():
             return k
     return start
+
+
+def _matching_brace(t: str, start: int) -> int:
+    depth = 0
+    for k in range(start, len(t)):
+        if t[k] == "{":
+            depth += 1
+        elif t[k] == "}":
+            depth -= 1
+            if depth == 0:
+                return k
+    return -1

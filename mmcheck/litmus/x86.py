@@ -226,7 +226,7 @@ def _att_operand(a: str, span: Span, text: str) -> Operand:
                 return Imm(Sym(name))
             raise _error(f"bad immediate {a!r}", span, text, a)
         return Imm(v)
-    if a.startswith("%"):
+    if a.startswith("%") and "(" not in a:
         reg = canon_x64(a[1:])
         if reg is None:
             raise _error(f"unknown X86_64 register {a!r}", span, text, a)

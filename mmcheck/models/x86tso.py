@@ -39,7 +39,7 @@ X86TSO = Model(
     name="x86tso",
     title="x86-TSO",
     checks=(
-        Check("acyclic", Union((po_loc, rmw, com)), "sc-per-location"),
+        Check("acyclic", Union((po_loc, com)), "sc-per-location"),
         Check("empty", rmw & seq(fre, coe), "atomic"),
         Check("acyclic", ghb, "tso"),
     ),
