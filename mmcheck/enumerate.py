@@ -23,7 +23,7 @@ from mmcheck.events import FENCE, READ, WRITE, Event, Trace
 from mmcheck.execution import Execution, Stats, loc_key, value_key
 from mmcheck.litmus.ast import Litmus, Loc, Mem, Reg, Sym, Value, eval_prop
 from mmcheck.models.dsl import Check, Model, is_monotone
-from mmcheck.models.evaluate import Evaluator
+from mmcheck.models.evaluate import Context, Evaluator, Plan, plan_for
 from mmcheck.relation import Relation
 from mmcheck.semantics.runner import Program, thread_traces
 
@@ -247,6 +247,25 @@ class SearchOutcome:
     rejected: list[Execution]
 
 
+_MODEL_PLANS: dict[int, tuple[Plan, Plan, Plan]] = {}
+
+
+def _plans(model: Model) -> tuple[Plan, Plan, Plan]:
+    """All checks, the monotone ones (run after every choice), the rest (at the leaves).
+
+    One plan holds every check so that static terms are shared; the two subsets
+    index into the same per-combination context.
+    """
+    hit = _MODEL_PLANS.get(id(model))
+    if hit is None:
+        monotone = [c for c in model.checks if is_monotone(c.expr)]
+        others = [c for c in model.checks if not is_monotone(c.expr)]
+        plan_all = plan_for(list(model.checks))
+        hit = (plan_all, plan_all.subset(monotone), plan_all.subset(others))
+        _MODEL_PLANS[id(model)] = hit
+    return hit
+
+
 def explore(
     test: Litmus,
     programs: Sequence[Program],
@@ -266,9 +285,8 @@ def explore(
     """
     init = locations_of(test)
     _, traces = value_sets(programs, init)
-    monotone = [c for c in model.checks if is_monotone(c.expr)]
-    others = [c for c in model.checks if not is_monotone(c.expr)]
     prune = rejected is None
+    plan_all, plan_monotone, plan_leaf = _plans(model)
     tick = 0
 
     for combo_traces in combinations(traces, init):
@@ -296,13 +314,10 @@ def explore(
         rf_rows = [0] * n
         rf_of: dict[int, int] = {}
         evaluator = combo.evaluator
+        ctx = Context(evaluator, plan_all)
 
-        def run_checks(checks: list[Check]) -> Check | None:
-            evaluator.set_dynamic(Relation(n, rf_rows), Relation(n, co_rows))
-            for c in checks:
-                if not evaluator.holds(c):
-                    return c
-            return None
+        def run_checks(which: Plan) -> Check | None:
+            return which.first_failure(ctx, rf_rows, co_rows)
 
         def dfs(k: int) -> None:
             nonlocal tick
@@ -312,7 +327,7 @@ def explore(
                     raise Incomplete(f"timed out after {limits.timeout:g} s")
             if k == len(steps):
                 stats.candidates += 1
-                failed = run_checks(others if (steps and prune) else model.checks)
+                failed = run_checks(plan_leaf if (steps and prune) else plan_all)
                 if failed is None:
                     stats.consistent += 1
                     if limits is not None and limits.max_executions is not None and \
@@ -322,6 +337,7 @@ def explore(
                         )
                     on_leaf(combo, [order[loc] for loc in combo.locs], rf_of, True)
                 elif rejected is not None:
+                    evaluator.set_dynamic(Relation(n, rf_rows), Relation(n, co_rows))
                     wit = evaluator.witness(failed) or []
                     rejected(combo, [order[loc] for loc in combo.locs], rf_of, failed, wit)
                 return
@@ -344,7 +360,7 @@ def explore(
                     co_rows[e] = after
                     for b in seq_[:pos]:
                         co_rows[b] |= bit
-                    if not prune or run_checks(monotone) is None:
+                    if not prune or run_checks(plan_monotone) is None:
                         dfs(k + 1)
                     else:
                         stats.pruned += 1
@@ -363,7 +379,7 @@ def explore(
                         continue  # a read never sees a po-later write of its own thread
                     rf_rows[w] |= 1 << e
                     rf_of[e] = w
-                    if not prune or run_checks(monotone) is None:
+                    if not prune or run_checks(plan_monotone) is None:
                         dfs(k + 1)
                     else:
                         stats.pruned += 1

@@ -183,3 +183,204 @@ class Evaluator:
         for a, b in rel.pairs():
             return [a, b]
         return None
+
+
+
+Rows = list[int] | tuple[int, ...]
+Fn = Callable[["Context"], Rows]
+
+
+class Context:
+    """Per combination of thread paths: the static terms' values and the current rf/co."""
+
+    __slots__ = ("n", "consts", "rf", "co", "gen", "memo", "ev")
+
+    def __init__(self, ev: Evaluator, plan: Plan) -> None:
+        self.ev = ev
+        self.n = ev.n
+        self.consts: list[Rows] = [ev.value(e).rows for e in plan.static_terms]
+        self.rf: Rows = (0,) * ev.n
+        self.co: Rows = (0,) * ev.n
+        self.gen = 0
+        self.memo: list[tuple[int, Rows]] = [(-1, ())] * plan.n_memo
+
+
+class Plan:
+    """A model's checks compiled once into closures over a Context.
+
+    Maximal subterms that do not mention rf or co become numbered static terms,
+    evaluated once per combination; the rest is a tree of closures.  Named
+    dynamic subterms shared between checks (``fr``, ``obs``) are memoised per
+    search node.
+    """
+
+    def __init__(self, checks: list[Check]) -> None:
+        self.static_terms: list[Expr] = []
+        self._static_index: dict[Expr, int] = {}
+        self.n_memo = 0
+        self._memo_fns: dict[int, Fn] = {}
+        self.checks = [(c, self._check(c)) for c in checks]
+
+    def subset(self, checks: list[Check]) -> Plan:
+        """A view running only ``checks``, sharing this plan's terms and memo slots."""
+        view = Plan.__new__(Plan)
+        view.__dict__.update(self.__dict__)
+        view.checks = [(c, f) for c, f in self.checks if any(c is x for x in checks)]
+        return view
+
+    def first_failure(self, ctx: Context, rf: Rows, co: Rows) -> Check | None:
+        ctx.rf = rf
+        ctx.co = co
+        ctx.gen += 1
+        for c, test in self.checks:
+            if not test(ctx):
+                return c
+        return None
+
+    # -- compilation ---------------------------------------------------------------------
+
+    def _const(self, e: Expr) -> Fn:
+        k = self._static_index.get(e)
+        if k is None:
+            k = len(self.static_terms)
+            self.static_terms.append(e)
+            self._static_index[e] = k
+        return lambda ctx: ctx.consts[k]
+
+    def _check(self, c: Check) -> Callable[[Context], bool]:
+        e = c.expr
+        kind = c.kind
+        while isinstance(e, Named):
+            e = e.body
+        if kind == "irreflexive" and isinstance(e, Plus):
+            kind, e = "acyclic", e.arg
+        while kind == "acyclic" and isinstance(e, (Plus, Named)):
+            e = e.body if isinstance(e, Named) else e.arg
+        f = self._compile(e)
+        if kind == "acyclic":
+            return lambda ctx: is_acyclic_rows(f(ctx))
+        if kind == "irreflexive":
+            return lambda ctx: not any((row >> i) & 1 for i, row in enumerate(f(ctx)))
+        return lambda ctx: not any(f(ctx))
+
+    def _compile(self, e: Expr) -> Fn:
+        if not mentions_dynamic(e):
+            return self._const(e)
+        if isinstance(e, Named):
+            key = id(e)
+            hit = self._memo_fns.get(key)
+            if hit is not None:
+                return hit
+            body = self._compile(e.body)
+            slot = self.n_memo
+            self.n_memo += 1
+
+            def memo(ctx: Context) -> Rows:
+                gen, rows = ctx.memo[slot]
+                if gen != ctx.gen:
+                    rows = body(ctx)
+                    ctx.memo[slot] = (ctx.gen, rows)
+                return rows
+
+            self._memo_fns[key] = memo
+            return memo
+        return self._raw(e)
+
+    def _raw(self, e: Expr) -> Fn:
+        if isinstance(e, Base):
+            if e.name == "rf":
+                return lambda ctx: ctx.rf
+            if e.name == "co":
+                return lambda ctx: ctx.co
+            raise TypeError(e)  # pragma: no cover - static bases never get here
+        if isinstance(e, Union):
+            statics = [a for a in e.args if not mentions_dynamic(a)]
+            dyn = [self._compile(a) for a in e.args if mentions_dynamic(a)]
+            const = None
+            if statics:
+                const = self._const(statics[0] if len(statics) == 1 else Union(tuple(statics)))
+
+            def union(ctx: Context) -> Rows:
+                rows = const(ctx) if const is not None else dyn[0](ctx)
+                for g in (dyn if const is not None else dyn[1:]):
+                    rows = [x | y for x, y in zip(rows, g(ctx), strict=True)]
+                return rows
+
+            return union
+        if isinstance(e, Inter):
+            lf, rg = self._compile(e.left), self._compile(e.right)
+            return lambda ctx: [x & y for x, y in zip(lf(ctx), rg(ctx), strict=True)]
+        if isinstance(e, Diff):
+            lf, rg = self._compile(e.left), self._compile(e.right)
+            return lambda ctx: [x & ~y for x, y in zip(lf(ctx), rg(ctx), strict=True)]
+        if isinstance(e, Seq):
+            return self._seq(e.args)
+        if isinstance(e, Inverse):
+            f = self._compile(e.arg)
+
+            def inverse(ctx: Context) -> Rows:
+                rows = [0] * ctx.n
+                for a, row in enumerate(f(ctx)):
+                    bit = 1 << a
+                    while row:
+                        low = row & -row
+                        rows[low.bit_length() - 1] |= bit
+                        row ^= low
+                return rows
+
+            return inverse
+        if isinstance(e, Plus):
+            f = self._compile(e.arg)
+            return lambda ctx: closure_rows(f(ctx))
+        if isinstance(e, Star):
+            f = self._compile(e.arg)
+            return lambda ctx: [r | (1 << i) for i, r in enumerate(closure_rows(f(ctx)))]
+        if isinstance(e, Opt):
+            f = self._compile(e.arg)
+            return lambda ctx: [r | (1 << i) for i, r in enumerate(f(ctx))]
+
+        # Identities and products over dynamic sets (domain or range of rf, co).
+        def fallback(ctx: Context) -> Rows:
+            ctx.ev.set_dynamic(Relation(ctx.n, ctx.rf), Relation(ctx.n, ctx.co))
+            return ctx.ev.value(e).rows
+
+        return fallback
+
+    def _seq(self, args: tuple[Expr, ...]) -> Fn:
+        # Group maximal runs of static factors into one static term each.
+        parts: list[Fn] = []
+        run: list[Expr] = []
+
+        def flush() -> None:
+            if run:
+                parts.append(self._const(run[0] if len(run) == 1 else Seq(tuple(run))))
+                run.clear()
+
+        for a in args:
+            if mentions_dynamic(a):
+                flush()
+                parts.append(self._compile(a))
+            else:
+                run.append(a)
+        flush()
+        first, rest = parts[0], parts[1:]
+
+        def seq(ctx: Context) -> Rows:
+            rows = first(ctx)
+            for g in rest:
+                rows = seq_rows(rows, g(ctx))
+            return rows
+
+        return seq
+
+
+_PLANS: dict[tuple[int, ...], Plan] = {}
+
+
+def plan_for(checks: list[Check]) -> Plan:
+    """The compiled plan of these checks, built once per process."""
+    key = tuple(id(c) for c in checks)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _PLANS[key] = Plan(checks)
+    return plan

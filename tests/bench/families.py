@@ -1,0 +1,66 @@
+"""Litmus families whose candidate count explodes while consistent executions stay few.
+
+- 2+2W-n: P0 stores 1..n to x then n+1 to y; P1 stores 1..n to y then n+1 to x;
+  ``exists ([x]=n /\\ [y]=n)``.
+- CoStorm-k (AArch64): k threads on x; thread i stores 2i+1 then 2i+2, then loads x
+  twice; the condition names each thread's first load.
+- SB-k: a ring of k threads; thread i stores 1 to x_i then loads x_(i+1 mod k);
+  ``exists`` every load read 0.
+"""
+
+from __future__ import annotations
+
+
+def _table(arch: str, columns: list[list[str]]) -> str:
+    rows = max(len(c) for c in columns)
+    widths = [max([len(f"P{i}")] + [len(s) for s in c]) for i, c in enumerate(columns)]
+    lines = [" " + " | ".join(f"P{i}".ljust(widths[i]) for i in range(len(columns))) + " ;"]
+    for r in range(rows):
+        cells = [(c[r] if r < len(c) else "").ljust(widths[i]) for i, c in enumerate(columns)]
+        lines.append(" " + " | ".join(cells) + " ;")
+    return "\n".join(lines)
+
+
+def two_plus_two_w(n: int, arch: str) -> str:
+    name = f"2+2W-{n}"
+    cols: list[list[str]] = []
+    if arch == "X86":
+        for a, b in (("x", "y"), ("y", "x")):
+            cols.append([f"MOV [{a}],${v}" for v in range(1, n + 1)] + [f"MOV [{b}],${n + 1}"])
+        init = "{ }"
+    else:
+        init = "{ 0:X1=x; 0:X2=y; 1:X1=y; 1:X2=x; }"
+        for _ in range(2):
+            col = []
+            for v in range(1, n + 1):
+                col += [f"MOV W0,#{v}", "STR W0,[X1]"]
+            col += [f"MOV W0,#{n + 1}", "STR W0,[X2]"]
+            cols.append(col)
+    return f"{arch} {name}\n{init}\n{_table(arch, cols)}\nexists ([x]={n} /\\ [y]={n})\n"
+
+
+def costorm(k: int) -> str:
+    init = "{ " + " ".join(f"{i}:X1=x;" for i in range(k)) + " }"
+    cols = []
+    for i in range(k):
+        cols.append([
+            f"MOV W0,#{2 * i + 1}", "STR W0,[X1]", f"MOV W0,#{2 * i + 2}", "STR W0,[X1]",
+            "LDR W2,[X1]", "LDR W3,[X1]",
+        ])
+    cond = " /\\ ".join(f"{i}:X2={2 * i + 2}" for i in range(k))
+    return f"AArch64 CoStorm-{k}\n{init}\n{_table('AArch64', cols)}\nexists ({cond})\n"
+
+
+def sb_ring(k: int, arch: str) -> str:
+    cols = []
+    if arch == "X86":
+        init = "{ }"
+        for i in range(k):
+            cols.append([f"MOV [x{i}],$1", f"MOV EAX,[x{(i + 1) % k}]"])
+        cond = " /\\ ".join(f"{i}:EAX=0" for i in range(k))
+    else:
+        init = "{ " + " ".join(f"{i}:X1=x{i}; {i}:X3=x{(i + 1) % k};" for i in range(k)) + " }"
+        for _ in range(k):
+            cols.append(["MOV W0,#1", "STR W0,[X1]", "LDR W2,[X3]"])
+        cond = " /\\ ".join(f"{i}:X2=0" for i in range(k))
+    return f"{arch} SB-{k}\n{init}\n{_table(arch, cols)}\nexists ({cond})\n"
