@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mmcheck.errors import Incomplete, Unsupported, UserError
@@ -27,6 +28,7 @@ class Options:
     max_executions: int | None = None
     witnesses: int = 0  # how many consistent executions to keep (0: none)
     rejected: int = 0  # how many rejected candidates satisfying the condition to keep
+    progress: Callable[[Stats], None] | None = None  # called now and then on long searches
 
 
 def default_model(test: Litmus) -> str:
@@ -44,7 +46,7 @@ def resolve_model(test: Litmus, name: str | None) -> Model:
     if test.arch not in model.arches:
         fits = ", ".join(sorted({"sc", default_model(test)}))
         raise UserError(
-            f"model {model_name!r} does not fit a {test.arch} test (use one of: {fits})",
+            f"model {model_name!r} does not fit an {test.arch} test (use one of: {fits})",
             None,
             test.path,
         )
@@ -86,7 +88,7 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
     counts: dict[tuple[tuple[Loc, Value], ...], list[int]] = {}
     witnesses: list[Execution] = []
     rejected_list: list[Execution] = []
-    limits = Limits(opts.timeout, opts.max_executions)
+    limits = Limits(opts.timeout, opts.max_executions, opts.progress)
     if opts.timeout:
         limits.deadline = time.monotonic() + opts.timeout
 

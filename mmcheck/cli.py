@@ -6,6 +6,7 @@ Exit codes: 0 all ran (and matched, in CI mode) · 1 an expectation was not met 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ import click
 from mmcheck import __version__
 from mmcheck.check import Options, check, resolve_model
 from mmcheck.errors import UserError
-from mmcheck.execution import Result
+from mmcheck.execution import Result, Stats
 from mmcheck.litmus.ast import Litmus
 from mmcheck.litmus.parse import parse_file
 from mmcheck.models import MODEL_NAMES
@@ -83,6 +84,33 @@ def guarded(fn: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
+@contextlib.contextmanager
+def progress_line(name: str) -> Iterator[Callable[[Stats], None] | None]:
+    """On a terminal, a live line for long searches (nodes, executions so far)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.status import Status
+
+    status: list[Status] = []
+
+    def update(stats: Stats) -> None:
+        msg = (f"{name}: {stats.nodes} nodes, {stats.pruned} pruned, "
+               f"{stats.consistent} consistent executions")
+        if not status:
+            status.append(Console(stderr=True).status(msg))
+            status[0].start()
+        else:
+            status[0].update(msg)
+
+    try:
+        yield update
+    finally:
+        if status:
+            status[0].stop()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mmcheck")
 def main() -> None:
@@ -119,12 +147,9 @@ model_option = click.option(
 def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
         timeout: float | None, max_executions: int | None) -> int:
     """Check litmus tests (files or directories) and print the outcome of each."""
-    from rich.console import Console
-
     from mmcheck.report import herd, json_out
     from mmcheck.report.table import results_table
 
-    options = Options(timeout=timeout, max_executions=max_executions)
     status = EXIT_OK
     results: list[Result] = []
     files = list(collect(paths))
@@ -136,7 +161,9 @@ def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
         if test is None:
             status = EXIT_BAD_INPUT
             continue
-        result = run_one(test, model, options)
+        with progress_line(test.name) as progress:
+            options = Options(timeout=timeout, max_executions=max_executions, progress=progress)
+            result = run_one(test, model, options)
         if result is None:
             status = EXIT_BAD_INPUT
             continue
@@ -158,7 +185,10 @@ def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
         else:
             results.append(result)
     if fmt == "table":
-        Console().print(results_table(results, stats=stats))
+        from rich.console import Console
+
+        width = None if sys.stdout.isatty() else 160
+        Console(width=width).print(results_table(results, stats=stats))
     return status
 
 

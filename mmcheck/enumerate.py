@@ -34,6 +34,7 @@ MAX_FIXPOINT_ROUNDS = 16
 class Limits:
     timeout: float | None = None  # seconds
     max_executions: int | None = None
+    progress: Callable[[Stats], None] | None = None  # called every few thousand nodes
     deadline: float = field(default=0.0, init=False)
 
 
@@ -322,9 +323,11 @@ def explore(
         def dfs(k: int) -> None:
             nonlocal tick
             tick += 1
-            if limits is not None and limits.deadline and tick % 256 == 0:
-                if time.monotonic() > limits.deadline:
+            if limits is not None and not tick & 1023:
+                if limits.deadline and time.monotonic() > limits.deadline:
                     raise Incomplete(f"timed out after {limits.timeout:g} s")
+                if limits.progress is not None and not tick & 8191:
+                    limits.progress(stats)
             if k == len(steps):
                 stats.candidates += 1
                 failed = run_checks(plan_leaf if (steps and prune) else plan_all)
