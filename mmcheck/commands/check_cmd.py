@@ -1,0 +1,334 @@
+"""``mmcheck check``: CI mode.  Run a litmus library against its expectations.
+
+Every ``.litmus`` file under PATHS (default ``litmus/``) is checked under each model
+that the ``expectations.txt`` beside it names, and the verdicts are compared.
+
+Exit codes: 0 every expectation met · 1 some verdict differs from its expectation ·
+2 usage error · 3 something could not be processed (a test that does not parse, an
+unsupported feature, a search stopped by --timeout, a mistake in an expectations file,
+and with --strict a test with no expectations); 3 wins over 1 · 70 a bug in mmcheck.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mmcheck.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, collect, guarded, report_error
+from mmcheck.errors import UserError
+from mmcheck.litmus.ast import Litmus
+from mmcheck.litmus.parse import parse_file
+from mmcheck.models import MODEL_NAMES
+from mmcheck.regress import (
+    ERROR,
+    FAILED,
+    MISSING,
+    PASSED,
+    Expectations,
+    Job,
+    Outcome,
+    describe,
+    error_outcome,
+    fitting_models,
+    misfit,
+    read_expectations,
+    run_job,
+    summarise,
+    to_json,
+    unknown_tests,
+    update_text,
+)
+from mmcheck.report import junit
+
+PROGRESS_AFTER = 0.5  # seconds before a progress bar appears (terminals only)
+
+Slot = Outcome | int  # a decided outcome, or the index of a job still to run
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--model", "-m", type=click.Choice(MODEL_NAMES), default=None,
+              help="Check only this model's expectations.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes (0: one per CPU).  Results and their order do not "
+              "depend on it.")
+@click.option("--update", is_flag=True,
+              help="Rewrite the expectations with the verdicts found (after a deliberate "
+              "change): comments and order kept, columns aligned, a line added for each "
+              "test that has none.")
+@click.option("--strict", is_flag=True,
+              help="Count a test with no expectations as an error (exit 3); otherwise it "
+              "is only a warning.")
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False), default=None,
+              help="Also write a JUnit XML report: one testcase per test and model.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), default=None,
+              help="Also write a JSON report (schema in the README).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds per test and model before it is reported incomplete (an error).")
+@click.option("--quiet", "-q", is_flag=True, help="List only what did not pass.")
+@guarded
+def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, strict: bool,
+          junit_file: str | None, json_file: str | None, timeout: float | None,
+          quiet: bool) -> int:
+    """Check litmus tests against the expectations.txt beside them (CI mode).
+
+    PATHS are .litmus files or directories searched recursively (default: litmus/).
+    A test with no expectation line is a warning (an error with --strict).
+
+    \b
+    expectations.txt, one line per test (the .litmus file's stem):
+        SB   sc=Forbidden  x86tso=Allowed    # a comment
+    A verdict is Allowed when some execution the model allows satisfies the
+    condition's proposition, Forbidden otherwise.  Models: sc, x86tso, armv8.
+
+    Ends with `N passed, M failed` (`, K errors`).  Exit 0: all met; 1: a verdict
+    differs; 3: something could not be processed (wins over 1).
+    """
+    if not paths:
+        if not Path("litmus").is_dir():
+            raise click.UsageError("no litmus/ directory here: name the tests to check")
+        paths = ("litmus",)
+    files = list(dict.fromkeys(collect(paths)))
+    if not files:
+        click.echo("no .litmus files found", err=True)
+        return EXIT_BAD_INPUT
+
+    books: dict[Path, Expectations] = {}
+    file_errors: list[UserError] = []
+    slots: list[Slot] = []
+    todo: list[Job] = []
+    for path in files:
+        directory = path.parent
+        if directory not in books:
+            exp = read_expectations(directory)
+            stems = (p.stem for p in directory.glob("*.litmus"))
+            errs = [*exp.errors, *unknown_tests(exp, stems)]
+            errs.sort(key=lambda e: e.span.line if e.span else 0)
+            for err in errs:
+                report_error(err)
+            file_errors.extend(errs)
+            books[directory] = exp
+        slots.extend(plan(path, books[directory], model, update, strict, timeout, todo))
+
+    console = Console()
+    done = run_all(todo, jobs, console)
+    outcomes = [done[s] if isinstance(s, int) else s for s in slots]
+    for o in done:
+        if o.status == ERROR and o.message is not None:
+            click.echo(o.message, err=True)
+
+    if not quiet or any(o.status != PASSED for o in outcomes):
+        console.print(summary_table(outcomes, quiet))
+    for o in outcomes:
+        if o.status == FAILED:
+            lines = describe(o)
+            click.echo(("UPDATED " if update else "FAILED ") + "\n".join(lines))
+
+    written = True
+    if update:
+        written = write_updates(books, outcomes, file_errors)
+    if json_file is not None:
+        text = json.dumps(to_json(outcomes, file_errors), indent=2) + "\n"
+        written &= write(Path(json_file), text)
+    if junit_file is not None:
+        written &= write(Path(junit_file), junit.render(outcomes, file_errors))
+
+    summary = summarise(outcomes, len(file_errors))
+    click.echo(summary.line())
+    if summary.errors or not written:
+        return EXIT_BAD_INPUT
+    if summary.failed and not update:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def write(path: Path, text: str) -> bool:
+    """Write a report or an expectations file; a failure is reported (False then)."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"{path}: cannot write: {exc.strerror}", err=True)
+        return False
+    return True
+
+
+def parse(path: Path) -> Litmus | UserError:
+    """Parse one test; a user's mistake comes back (and is reported on stderr)."""
+    try:
+        return parse_file(path)
+    except UserError as err:
+        report_error(err)
+        return err
+    except RecursionError:
+        deep = UserError("the test is too deeply nested to read", None, str(path))
+        report_error(deep)
+        return deep
+
+
+def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict: bool,
+         timeout: float | None, todo: list[Job]) -> list[Slot]:
+    """The slots of one test file, in order; the jobs to run are appended to ``todo``."""
+    line = exp.tests().get(path.stem)
+    entries = [] if line is None else [e for e in line.entries if model in (None, e.model)]
+    if line is not None and not entries:
+        return []  # every expectation of this test is about another model
+    test = parse(path)
+    if isinstance(test, UserError):
+        message = test.render()
+        if not entries:
+            return [error_outcome(str(path), None, None, message)]
+        return [error_outcome(str(path), e.model, e.verdict, message) for e in entries]
+    slots: list[Slot] = []
+    if line is None:
+        if update:
+            for m in fitting_models(test):
+                if model in (None, m):
+                    slots.append(len(todo))
+                    todo.append(Job(test, str(path), m, None, timeout))
+            return slots
+        where = "" if exp.exists else " (it does not exist)"
+        what = f"{path}: no expectations for {path.stem!r} in {exp.path}{where}"
+        if strict:
+            click.echo(f"error: {what}", err=True)
+            return [error_outcome(str(path), None, None, what)]
+        click.echo(f"warning: {what}; run `mmcheck check --update` to add them", err=True)
+        return [error_outcome(str(path), None, None, what, status=MISSING)]
+    for e in entries:
+        err = misfit(test, e, exp.path)
+        if err is not None:
+            report_error(err)
+            slots.append(error_outcome(str(path), e.model, e.verdict, err.render()))
+            continue
+        slots.append(len(todo))
+        todo.append(Job(test, str(path), e.model, e.verdict, timeout))
+    return slots
+
+
+def run_all(todo: Sequence[Job], workers: int, console: Console) -> list[Outcome]:
+    """Run the jobs, in worker processes when ``workers`` > 1; results in job order.
+
+    A progress bar appears on a terminal once a run has taken ``PROGRESS_AFTER`` seconds.
+    """
+    if not todo:
+        return []
+    workers = min(workers or os.cpu_count() or 1, len(todo))
+    tick = progress_ticker(len(todo), console)
+    try:
+        if workers == 1:
+            out: list[Outcome] = []
+            for job in todo:
+                tick(len(out), f"{Path(job.path).stem} [{job.model}]")
+                out.append(run_job(job))
+            return out
+        context = multiprocessing.get_context("spawn")  # no fork from a threaded process
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        try:
+            futures: list[Future[Outcome]] = [pool.submit(run_job, job) for job in todo]
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                tick(len(futures) - len(pending), "")
+            return [f.result() for f in futures]
+        finally:  # on Ctrl-C or a worker's crash, drop what has not started
+            pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        tick(-1, "")
+
+
+def progress_ticker(total: int, console: Console) -> Callable[[int, str], None]:
+    """``tick(done, label)`` keeps a bar up to date once the run is long; ``tick(-1)`` ends."""
+    started = time.monotonic()
+    state: dict[str, Progress] = {}
+
+    def tick(done: int, label: str) -> None:
+        bar = state.get("bar")
+        if done < 0:
+            if bar is not None:
+                bar.stop()
+            return
+        if bar is None:
+            if not console.is_terminal or time.monotonic() - started < PROGRESS_AFTER:
+                return
+            bar = Progress(
+                TextColumn("checking"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=console,
+                transient=True,
+            )
+            bar.add_task(label, total=total)
+            bar.start()
+            state["bar"] = bar
+        bar.update(bar.task_ids[0], completed=done, description=escape(label))
+
+    return tick
+
+
+def summary_table(outcomes: Sequence[Outcome], quiet: bool) -> Table:
+    """test, model, expected, got, time and the result, one row per test and model."""
+    several = len({o.directory for o in outcomes}) > 1
+    table = Table(show_lines=False)
+    for name, justify in (("test", "left"), ("model", "left"), ("expected", "left"),
+                          ("got", "left"), ("time", "right"), ("result", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    shown = {PASSED: "[green]ok[/]", FAILED: "[bold red]FAILED[/]", ERROR: "[yellow]error[/]",
+             MISSING: "[yellow]no expectation[/]"}
+    for o in outcomes:
+        if quiet and o.status == PASSED:
+            continue
+        name = escape(f"{o.directory}/{o.test}" if several else o.test)
+        got = o.got or "-"
+        if o.status == FAILED:
+            got = f"[bold red]{got}[/]"
+        time_text = f"{o.time * 1000:.1f} ms" if o.got is not None else ""
+        result = shown[o.status]
+        if o.status == MISSING and o.got is not None:
+            result = "[cyan]new[/]"  # --update adds it
+        table.add_row(name, o.model or "-", o.expected or "-", got, time_text, result)
+    return table
+
+
+def write_updates(books: dict[Path, Expectations], outcomes: Sequence[Outcome],
+                  file_errors: Sequence[UserError]) -> bool:
+    """Rewrite each expectations file with the verdicts found; False if one was refused."""
+    broken = {e.path for e in file_errors}
+    ok = True
+    for directory, exp in books.items():
+        mine = [o for o in outcomes if Path(o.path).parent == directory]
+        got: dict[tuple[str, str], str] = {}
+        added: dict[str, list[tuple[str, str]]] = {}
+        for o in mine:
+            if o.model is None or o.got is None:
+                continue
+            if o.status in (PASSED, FAILED):
+                got[o.test, o.model] = o.got
+            elif o.status == MISSING:
+                added.setdefault(o.test, []).append((o.model, o.got))
+        changed = sum(1 for o in mine if o.status == FAILED)
+        if not changed and not added:
+            continue
+        if exp.path in broken:
+            click.echo(f"{exp.path}: not updated: fix the mistakes reported above first",
+                       err=True)
+            ok = False
+            continue
+        text = update_text(exp, got, [(t, tuple(v)) for t, v in added.items()])
+        if not write(Path(exp.path), text):
+            ok = False
+            continue
+        click.echo(f"updated {exp.path}: {changed} verdict(s) changed, "
+                   f"{len(added)} test(s) added", err=True)
+    return ok
