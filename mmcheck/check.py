@@ -13,7 +13,7 @@ from mmcheck.litmus.dialects import dialect_for
 from mmcheck.models import get_model
 from mmcheck.models.dsl import Check, Model
 from mmcheck.enumerate import (
-    Combination,
+    Leaf,
     Limits,
     explore,
     final_state,
@@ -92,33 +92,31 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
     if opts.timeout:
         limits.deadline = time.monotonic() + opts.timeout
 
-    def on_leaf(combo: Combination, orders: list[list[int]], rf_of: dict[int, int],
-                consistent: bool) -> None:
+    def on_leaf(leaf: Leaf) -> None:
         if test.filter is not None:
-            fstate = dict(final_state(test, combo, orders, filter_locs))
+            fstate = dict(final_state(test, leaf, filter_locs))
             if not eval_prop(test.filter, fstate):
                 return
-        state = final_state(test, combo, orders, observed)
+        state = final_state(test, leaf, observed)
         sat = eval_prop(test.condition.prop, dict(state))
         entry = counts.setdefault(state, [0, 0])
         entry[0 if sat else 1] += 1
         if opts.witnesses and len(witnesses) < opts.witnesses and (sat or not witnesses):
-            witnesses.append(_execution(combo, orders, rf_of, state, sat))
+            witnesses.append(_execution(leaf, state, sat))
 
-    def on_rejected(combo: Combination, orders: list[list[int]], rf_of: dict[int, int],
-                    failed: Check, wit: list[int]) -> None:
+    def on_rejected(leaf: Leaf, failed: Check, wit: list[int]) -> None:
         if len(rejected_list) >= opts.rejected:
             return
-        state = final_state(test, combo, orders, observed)
+        state = final_state(test, leaf, observed)
         sat = eval_prop(test.condition.prop, dict(state))
         if sat:
-            rejected_list.append(_execution(combo, orders, rf_of, state, sat, failed, wit))
+            rejected_list.append(_execution(leaf, state, sat, failed, wit))
 
     try:
         explore(test, programs, m, stats=stats, limits=limits, on_leaf=on_leaf)
         if opts.rejected:
             explore(test, programs, m, stats=Stats(), limits=limits,
-                    on_leaf=lambda *a: None, rejected=on_rejected)
+                    on_leaf=lambda leaf: None, rejected=on_rejected)
     except UserError as err:
         raise (err if err.path else err.with_path(test.path)) from None
     except Unsupported as exc:
@@ -149,21 +147,20 @@ def _reason(exc: Unsupported) -> str:
 
 
 def _execution(
-    combo: Combination,
-    orders: list[list[int]],
-    rf_of: dict[int, int],
+    leaf: Leaf,
     state: tuple[tuple[Loc, Value], ...],
     sat: bool,
     failed: Check | None = None,
     cycle: list[int] | None = None,
 ) -> Execution:
+    combo, orders, rf_of = leaf.combo, leaf.orders, leaf.rf_of
     co: list[tuple[int, int]] = []
     for o in orders:
         for i in range(len(o)):
             for j in range(i + 1, len(o)):
                 co.append((o[i], o[j]))
     rf = sorted((w, r) for r, w in rf_of.items())
-    evs = combo.events
+    evs = combo.events_for(rf_of)
     return Execution(
         events=tuple(evs),
         po=tuple(combo.static("po").pairs()),
@@ -178,6 +175,9 @@ def _execution(
         consistent=failed is None,
         failed_check=failed.name if failed else None,
         cycle=tuple(cycle) if cycle else None,
+        pick_addr=tuple(combo.static("pick-addr").pairs()),
+        pick_data=tuple(combo.static("pick-data").pairs()),
+        pick_ctrl=tuple(combo.static("pick-ctrl").pairs()),
     )
 
 

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,10 +41,12 @@ class Limits:
 
 @dataclass
 class Leaf:
-    """What the search reports for each complete candidate."""
+    """A complete candidate: its combination, coherence orders, rf, and chosen traces."""
 
-    state: tuple[tuple[Loc, Value], ...]
-    satisfies: bool
+    combo: Combination
+    orders: list[list[int]]  # per location (combo.locs order), the writes in co order
+    rf_of: dict[int, int]  # read -> the write it reads from
+    traces: tuple[Trace, ...]
 
 
 def _vkey(v: Value) -> tuple[int, int, str]:
@@ -72,7 +75,7 @@ def value_sets(
             values[loc] = {0}
         return sorted(values[loc], key=_vkey)
 
-    for _ in range(MAX_FIXPOINT_ROUNDS):
+    for rnd in range(MAX_FIXPOINT_ROUNDS):
         before = {k: set(v) for k, v in values.items()}
         traces = [thread_traces(p, oracle) for p in programs]
         for ts in traces:
@@ -82,35 +85,90 @@ def value_sets(
                         values.setdefault(ev.loc, {0}).add(ev.value)
         if values == before:
             return {k: sorted(v, key=_vkey) for k, v in values.items()}, traces
+        # A value a write can really hold is derived from the initial values through
+        # a chain of distinct writes of one execution (an atomic add reading another's
+        # result...), so chains longer than the writes of an execution add nothing:
+        # these traces, computed from every value up to that length, are complete.
+        writes = sum(max((sum(1 for ev in tr.events if ev.dir == WRITE) for tr in ts),
+                         default=0) for ts in traces)
+        if rnd >= writes:
+            return {k: sorted(v, key=_vkey) for k, v in before.items()}, traces
     raise Unsupported(
         "the values written do not settle (a read feeds a write through unbounded arithmetic)"
     )
 
 
+@dataclass
+class Shape:
+    """Traces of one thread that differ only in the values their reads return.
+
+    The search picks each read's source write and so its value; the shape maps
+    the values of its reads (in program order) back to the concrete trace, which
+    holds the final registers.  Traces whose path, writes or dependencies depend
+    on a read value fall into different shapes.
+    """
+
+    trace: Trace  # a representative
+    reads: tuple[int, ...]  # local indices of the read events
+    allowed: tuple[frozenset[Value], ...]  # per read, the values it may return here
+    # Several traces may share the same values (a choice that changes nothing but
+    # registers, or nothing at all): each is a distinct execution, as herd7 counts.
+    by_values: dict[tuple[Value, ...], list[Trace]]
+
+
+def _shape_key(tr: Trace) -> tuple[object, ...]:
+    return (
+        tuple(
+            (e.dir, e.loc, e.tags, e.instr, e.pc, None if e.dir == READ else e.value,
+             e.addr, e.data, e.ctrl, e.pick_addr, e.pick_data, e.pick_ctrl)
+            for e in tr.events
+        ),
+        tr.rmw,
+    )
+
+
+def shapes_of(traces: list[Trace]) -> list[Shape]:
+    groups: dict[tuple[object, ...], Shape] = {}
+    for tr in traces:
+        key = _shape_key(tr)
+        reads = tuple(i for i, e in enumerate(tr.events) if e.dir == READ)
+        values = tuple(tr.events[i].value for i in reads)
+        sh = groups.get(key)
+        if sh is None:
+            sh = groups[key] = Shape(tr, reads, tuple(frozenset() for _ in reads), {})
+        sh.by_values.setdefault(values, []).append(tr)
+        sh.allowed = tuple(a | {v} for a, v in zip(sh.allowed, values, strict=True))
+    return list(groups.values())
+
+
+Need = tuple[str, frozenset[Value]]
+
+
 def combinations(
-    traces: list[list[Trace]], init: dict[str, Value]
-) -> Iterator[tuple[Trace, ...]]:
-    """Combinations of one trace per thread where every read value has a possible source."""
-    needs: list[list[frozenset[tuple[str, Value]]]] = []
+    shapes: list[list[Shape]], init: dict[str, Value]
+) -> Iterator[tuple[Shape, ...]]:
+    """Combinations of one shape per thread where every read has a possible source."""
+    needs: list[list[tuple[Need, ...]]] = []
     provides: list[list[frozenset[tuple[str, Value]]]] = []
-    for ts in traces:
+    for ts in shapes:
         nd, pv = [], []
-        for tr in ts:
-            n = set()
+        for sh in ts:
+            n: list[Need] = []
             p = set()
-            for ev in tr.events:
-                if ev.loc is None:
-                    continue
-                if ev.dir == READ and init.get(ev.loc, 0) != ev.value:
-                    n.add((ev.loc, ev.value))
-                elif ev.dir == WRITE:
+            for k, i in enumerate(sh.reads):
+                loc = sh.trace.events[i].loc
+                assert loc is not None
+                if init.get(loc, 0) not in sh.allowed[k]:
+                    n.append((loc, sh.allowed[k]))
+            for ev in sh.trace.events:
+                if ev.dir == WRITE and ev.loc is not None:
                     p.add((ev.loc, ev.value))
-            nd.append(frozenset(n))
+            nd.append(tuple(n))
             pv.append(frozenset(p))
         needs.append(nd)
         provides.append(pv)
-    k = len(traces)
-    # What threads i.. may still provide, whatever trace they take.
+    k = len(shapes)
+    # What threads i.. may still provide, whatever shape they take.
     later: list[frozenset[tuple[str, Value]]] = [frozenset()] * (k + 1)
     for i in range(k - 1, -1, -1):
         acc: set[tuple[str, Value]] = set(later[i + 1])
@@ -118,30 +176,41 @@ def combinations(
             acc |= p
         later[i] = frozenset(acc)
 
-    chosen: list[Trace] = []
+    def met(need: Need, have: frozenset[tuple[str, Value]]) -> bool:
+        loc, vals = need
+        return any((loc, v) in have for v in vals)
 
-    def rec(i: int, need: frozenset[tuple[str, Value]], have: frozenset[tuple[str, Value]]
-            ) -> Iterator[tuple[Trace, ...]]:
+    chosen: list[Shape] = []
+
+    def rec(i: int, pending: tuple[Need, ...], have: frozenset[tuple[str, Value]]
+            ) -> Iterator[tuple[Shape, ...]]:
         if i == k:
-            if need <= have:
+            if all(met(nd, have) for nd in pending):
                 yield tuple(chosen)
             return
-        for j, tr in enumerate(traces[i]):
-            n2 = need | needs[i][j]
+        for j, sh in enumerate(shapes[i]):
             h2 = have | provides[i][j]
-            if not n2 <= (h2 | later[i + 1]):
+            reach = h2 | later[i + 1]
+            p2 = pending + needs[i][j]
+            if not all(met(nd, reach) for nd in p2):
                 continue
-            chosen.append(tr)
-            yield from rec(i + 1, n2, h2)
+            chosen.append(sh)
+            yield from rec(i + 1, p2, h2)
             chosen.pop()
 
-    yield from rec(0, frozenset(), frozenset())
+    yield from rec(0, (), frozenset())
 
 
 class Combination:
-    """The events and static relations of one combination of traces."""
+    """The events and static relations of one combination of shapes.
 
-    def __init__(self, traces: tuple[Trace, ...], init: dict[str, Value]) -> None:
+    The events of reads carry their representative's value; the search gives
+    each read its real value through rf.
+    """
+
+    def __init__(self, shapes: tuple[Shape, ...], init: dict[str, Value]) -> None:
+        self.shapes = shapes
+        traces = tuple(sh.trace for sh in shapes)
         locs = set(init)
         for tr in traces:
             for ev in tr.events:
@@ -173,6 +242,28 @@ class Combination:
         self.sets = sets
         self._static: dict[str, Relation] = {}
         self.evaluator = Evaluator(n, sets, self.static)
+
+    def concrete(self, rf_of: dict[int, int]) -> list[tuple[Trace, ...]]:
+        """The traces (one per thread) matching the read values rf gives; maybe none."""
+        per_thread = []
+        for sh, base in zip(self.shapes, self.base, strict=True):
+            values = tuple(self.events[rf_of[base + i]].value for i in sh.reads)
+            trs = sh.by_values.get(values)
+            if trs is None:
+                return []
+            per_thread.append(trs)
+        if all(len(t) == 1 for t in per_thread):
+            return [tuple(t[0] for t in per_thread)]
+        return list(itertools.product(*per_thread))
+
+    def events_for(self, rf_of: dict[int, int]) -> tuple[Event, ...]:
+        """The events with each read's value taken from the write it reads."""
+        from dataclasses import replace
+
+        return tuple(
+            replace(e, value=self.events[rf_of[e.id]].value) if e.id in rf_of else e
+            for e in self.events
+        )
 
     def static(self, name: str) -> Relation:
         rel = self._static.get(name)
@@ -241,13 +332,6 @@ class Combination:
         raise Unsupported(f"the model uses a relation {name!r} that mmcheck does not compute")
 
 
-@dataclass
-class SearchOutcome:
-    leaves: list[Leaf]
-    witnesses: list[Execution]
-    rejected: list[Execution]
-
-
 _MODEL_PLANS: dict[int, tuple[Plan, Plan, Plan]] = {}
 
 
@@ -274,9 +358,8 @@ def explore(
     *,
     stats: Stats,
     limits: Limits | None = None,
-    on_leaf: Callable[[Combination, list[list[int]], dict[int, int], bool], None],
-    rejected: Callable[[Combination, list[list[int]], dict[int, int], Check, list[int]], None]
-    | None = None,
+    on_leaf: Callable[[Leaf], None],
+    rejected: Callable[[Leaf, Check, list[int]], None] | None = None,
 ) -> None:
     """Run the search; ``on_leaf`` gets each consistent execution's co orders and rf map.
 
@@ -286,13 +369,18 @@ def explore(
     """
     init = locations_of(test)
     _, traces = value_sets(programs, init)
+    shapes = [shapes_of(ts) for ts in traces]
     prune = rejected is None
     plan_all, plan_monotone, plan_leaf = _plans(model)
     tick = 0
 
-    for combo_traces in combinations(traces, init):
+    for combo_shapes in combinations(shapes, init):
         stats.combinations += 1
-        combo = Combination(combo_traces, init)
+        combo = Combination(combo_shapes, init)
+        allowed: dict[int, frozenset[Value]] = {}
+        for sh, base in zip(combo_shapes, combo.base, strict=True):
+            for i, vals in zip(sh.reads, sh.allowed, strict=True):
+                allowed[base + i] = vals
         ev = combo.events
         n = combo.n
         writes: dict[str, list[int]] = {loc: [i] for i, loc in enumerate(combo.locs)}
@@ -329,20 +417,26 @@ def explore(
                 if limits.progress is not None and not tick & 8191:
                     limits.progress(stats)
             if k == len(steps):
-                stats.candidates += 1
+                matches = combo.concrete(rf_of)
+                if not matches:
+                    return  # these read values take another path: not this shape's
+                stats.candidates += len(matches)
                 failed = run_checks(plan_leaf if (steps and prune) else plan_all)
+                orders = [order[loc] for loc in combo.locs]
                 if failed is None:
-                    stats.consistent += 1
+                    stats.consistent += len(matches)
                     if limits is not None and limits.max_executions is not None and \
                             stats.consistent > limits.max_executions:
                         raise Incomplete(
                             f"more than {limits.max_executions} consistent executions"
                         )
-                    on_leaf(combo, [order[loc] for loc in combo.locs], rf_of, True)
+                    for chosen in matches:
+                        on_leaf(Leaf(combo, orders, rf_of, chosen))
                 elif rejected is not None:
                     evaluator.set_dynamic(Relation(n, rf_rows), Relation(n, co_rows))
                     wit = evaluator.witness(failed) or []
-                    rejected(combo, [order[loc] for loc in combo.locs], rf_of, failed, wit)
+                    for chosen in matches:
+                        rejected(Leaf(combo, orders, rf_of, chosen), failed, wit)
                 return
             kind, e, loc = steps[k]
             stats.nodes += 1
@@ -373,10 +467,10 @@ def explore(
                     seq_.pop(pos)
             else:
                 r = ev[e]
-                val = r.value
+                vals = allowed[e]
                 for w in writes[loc]:
                     we = ev[w]
-                    if we.value != val:
+                    if we.value not in vals:
                         continue
                     if we.thread == r.thread and w > e:
                         continue  # a read never sees a po-later write of its own thread
@@ -393,15 +487,13 @@ def explore(
 
 
 def final_state(
-    test: Litmus,
-    combo: Combination,
-    orders: list[list[int]],
-    observed: Sequence[Loc],
+    test: Litmus, leaf: Leaf, observed: Sequence[Loc]
 ) -> tuple[tuple[Loc, Value], ...]:
     """The values of the observed registers and locations at the end."""
-    last = {loc: combo.events[o[-1]].value for loc, o in zip(combo.locs, orders, strict=True)}
+    combo = leaf.combo
+    last = {loc: combo.events[o[-1]].value for loc, o in zip(combo.locs, leaf.orders, strict=True)}
     regs: dict[tuple[int, str], Value] = {}
-    for tr in combo.traces:
+    for tr in leaf.traces:
         for name, v in tr.regs:
             regs[(tr.thread, name)] = v
     init_regs = {(loc.thread, loc.name): v for loc, v in test.init if isinstance(loc, Reg)}

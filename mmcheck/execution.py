@@ -28,6 +28,10 @@ class Execution:
     consistent: bool = True
     failed_check: str | None = None  # for a rejected candidate: the first check it fails
     cycle: tuple[int, ...] | None = None
+    # The pick chains (MODELS.md, pob): dependency chains extended through choices.
+    pick_addr: Pairs = ()
+    pick_data: Pairs = ()
+    pick_ctrl: Pairs = ()
 
 
 @dataclass
