@@ -36,16 +36,17 @@ def _output_path(ctx: click.Context, param: click.Parameter, value: str) -> Path
 
 
 def _explain(test: Litmus, model: str | None, timeout: float | None,
-             rejected: bool | None = None) -> Explanation | None:
-    """Check one test for an explanation; a user's mistake is reported (None then)."""
+             rejected: bool | None = None) -> Explanation | UserError:
+    """Check one test for an explanation; a user's mistake is reported and returned."""
     from mmcheck.check import resolve_model
 
     try:
         m = resolve_model(test, model)
         return analyse(test, m, timeout, rejected)
-    except UserError as err:
-        report_error(err if err.path else err.with_path(test.path))
-        return None
+    except UserError as exc:
+        err = exc if exc.path else exc.with_path(test.path)
+        report_error(err)
+        return err
 
 
 def _status_note(ex: Explanation) -> str | None:
@@ -81,7 +82,7 @@ def graph(test: str, model: str | None, which: str | None, output: Path, limit: 
     if parsed is None:
         return EXIT_BAD_INPUT
     ex = _explain(parsed, model, timeout, True if which in ("forbidden", "all") else None)
-    if ex is None:
+    if isinstance(ex, UserError):
         return EXIT_BAD_INPUT
     bad = _status_note(ex)
     if bad is not None:
@@ -102,6 +103,19 @@ def graph(test: str, model: str | None, which: str | None, output: Path, limit: 
             click.echo(f"{test}: {note}; the picture says so", err=True)
     output.write_text(text, encoding="utf-8")
     return EXIT_OK
+
+
+def _read_error(path: Path) -> str:
+    """The rendered error for a test that could not be read (for the page)."""
+    from mmcheck.litmus.parse import parse_file
+
+    try:
+        parse_file(path)
+    except UserError as err:
+        return (err if err.path else err.with_path(str(path))).render()
+    except RecursionError:
+        return f"{path}: the test is too deeply nested to read"
+    return f"{path}: could not be read"
 
 
 @click.command()
@@ -125,32 +139,16 @@ def report(paths: tuple[str, ...], model: str | None, output: str, limit: int,
     status = EXIT_OK
     entries: list[html.Entry] = []
     for path in files:
-        try:
-            from mmcheck.litmus.parse import parse_file
-
-            parsed = parse_file(path)
-        except UserError as err:
-            report_error(err)
-            entries.append(html.Entry(str(path), error=err.render()))
+        parsed = load(path)
+        if parsed is None:
+            entries.append(html.Entry(str(path), error=_read_error(path)))
             status = EXIT_BAD_INPUT
             continue
-        except RecursionError:
-            err = UserError("the test is too deeply nested to read", None, str(path))
-            report_error(err)
-            entries.append(html.Entry(str(path), error=err.render()))
+        ex = _explain(parsed, model, timeout)
+        if isinstance(ex, UserError):
+            entries.append(html.Entry(str(path), parsed, error=ex.render()))
             status = EXIT_BAD_INPUT
             continue
-        try:
-            from mmcheck.check import resolve_model
-
-            ex: Explanation | None = analyse(parsed, resolve_model(parsed, model), timeout)
-        except UserError as err:
-            err = err if err.path else err.with_path(parsed.path)
-            report_error(err)
-            entries.append(html.Entry(str(path), parsed, error=err.render()))
-            status = EXIT_BAD_INPUT
-            continue
-        assert ex is not None
         bad = _status_note(ex)
         if bad is not None:
             click.echo(bad, err=True)
@@ -172,7 +170,7 @@ def explain(test: str, model: str | None, timeout: float | None) -> int:
     if parsed is None:
         return EXIT_BAD_INPUT
     ex = _explain(parsed, model, timeout)
-    if ex is None:
+    if isinstance(ex, UserError):
         return EXIT_BAD_INPUT
     click.echo(render_explanation(ex), nl=False)
     return EXIT_BAD_INPUT if _status_note(ex) is not None else EXIT_OK
