@@ -111,7 +111,31 @@ def progress_line(name: str) -> Iterator[Callable[[Stats], None] | None]:
             status[0].stop()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Commands that live in their own modules are imported only when used."""
+
+    lazy = {
+        "check": "mmcheck.commands.check_cmd",
+        "explain": "mmcheck.commands.graph_cmd",
+        "graph": "mmcheck.commands.graph_cmd",
+        "report": "mmcheck.commands.graph_cmd",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in self.lazy:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        module = importlib.import_module(self.lazy[cmd_name])
+        cmd = getattr(module, cmd_name)
+        assert isinstance(cmd, click.Command)
+        return cmd
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mmcheck")
 def main() -> None:
     """mmcheck: exhaustive memory-model checking of litmus tests (SC, x86-TSO, ARMv8)."""
@@ -190,26 +214,3 @@ def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
         width = None if sys.stdout.isatty() else 160
         Console(width=width).print(results_table(results, stats=stats))
     return status
-
-
-def _register_optional() -> None:
-    """Commands that live in their own modules."""
-    import importlib
-
-    for mod, names in (
-        ("mmcheck.commands.check_cmd", ("check",)),
-        ("mmcheck.commands.graph_cmd", ("graph", "report", "explain")),
-    ):
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-            continue
-        for name in names:
-            cmd = getattr(module, name, None)
-            if isinstance(cmd, click.Command):
-                main.add_command(cmd, name)
-
-
-_register_optional()

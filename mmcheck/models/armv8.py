@@ -45,6 +45,9 @@ def _tags(*names: str) -> SUnion:
     return SUnion(tuple(tag(n) for n in names))
 
 
+dsb_full = _tags("DSB.SY", "DSB.ISH", "DSB.OSH")
+dsb_ld = _tags("DSB.LD", "DSB.ISHLD", "DSB.OSHLD")
+dsb_st = _tags("DSB.ST", "DSB.ISHST", "DSB.OSHST")
 dmb_full = _tags("DMB.SY", "DMB.ISH", "DMB.OSH", "DSB.SY", "DSB.ISH", "DSB.OSH")
 dmb_ld = _tags("DMB.LD", "DMB.ISHLD", "DMB.OSHLD", "DSB.LD", "DSB.ISHLD", "DSB.OSHLD")
 dmb_st = _tags("DMB.ST", "DMB.ISHST", "DMB.OSHST", "DSB.ST", "DSB.ISHST", "DSB.OSHST")
@@ -71,6 +74,9 @@ bob = named(
         seq(po, ident(dmb_full), po),
         seq(ident(R - NoRet), po, ident(dmb_ld), po),
         seq(ident(W), po, ident(dmb_st), po, ident(W)),
+        # DSB-ob: a DSB.ST also orders writes before later reads (and a DSB.LD
+        # is at least a DMB.LD).
+        seq(ident(W), po, ident(dsb_st), po),
         seq(ident(Range(seq(ident(A), amo, ident(L)))), po),
         seq(ident(L), po, ident(A)),
         seq(ident(A | Q), po),
@@ -81,7 +87,7 @@ pick_dep = pick_addr | pick_data
 pob = named(
     "pob",
     Union((
-        restrict(M, pick_dep, W),
+        restrict(M, pick_dep | pick_ctrl, W),
         seq(ident(M), pick_ctrl, ident(ISB), po, ident(M)),
         seq(ident(M), pick_addr, ident(M), po, ident(ISB), po, ident(M)),
         seq(ident(M), pick_addr, ident(M), po, ident(W)),
