@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mmcheck.errors import UserError
+from mmcheck.errors import Span, UserError
 from mmcheck.litmus.ast import (
     And,
     Atom,
@@ -49,7 +49,20 @@ def parse_file(path: str | Path) -> Litmus:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UserError("not a text file (invalid UTF-8)", None, str(path)) from exc
+        k = exc.start
+        ctrl = re.search(rb"[\x00-\x08\x0e-\x1f\x7f]", data[:k])
+        if ctrl is not None:  # point at the first binary byte, not the first non-UTF-8 one
+            k = ctrl.start()
+            message = f"not a text file: binary byte 0x{data[k]:02x}"
+        else:
+            message = f"not UTF-8 text: byte 0x{data[k]:02x} (save the file as UTF-8)"
+        line = data.count(b"\n", 0, k) + 1
+        col = k - (data.rfind(b"\n", 0, k) + 1) + 1
+        raise UserError(
+            message,
+            Span(line, col, "", 1),
+            str(path),
+        ) from exc
     try:
         return parse_text(text, str(path))
     except UserError as err:
@@ -124,10 +137,17 @@ def _parse_loc(
     if m:
         thread = int(m.group(1))
         if thread >= nthreads:
-            raise src.error(f"thread {thread} does not exist (the test has {nthreads})", offset, len(t))
+            raise src.error(
+                f"thread {thread} does not exist (the test has {nthreads}: "
+                f"{', '.join(f'P{k}' for k in range(nthreads))})",
+                offset,
+                len(m.group(1)),
+            )
         reg = dialect.canon_reg(m.group(2))
         if reg is None:
-            raise src.error(f"{m.group(2)!r} is not a {dialect.arch} register", offset, len(t))
+            name = m.group(2)
+            at = offset + (len(text) - len(text.lstrip())) + m.start(2)
+            raise src.error(f"{name!r} is not an {dialect.arch} register", at, len(name))
         return Reg(thread, reg)
     m = re.fullmatch(r"\[\s*([A-Za-z_][\w]*)\s*\]", t)
     if m:
@@ -159,11 +179,20 @@ def parse_init(
         while len(words) > 1 and (words[0] in _TYPE_NAMES or words[0].endswith("*")):
             tname.append(words.pop(0))
         loc_text = " ".join(words)
+        if not eq and not tname and len(words) > 1:
+            raise src.error(
+                f"expected 'location=value' in the init block, found {body!r}", off, len(body)
+            )
         if re.search(r"\[\s*\d+\s*\]$", loc_text) or "{" in rhs:
             span = src.span(off)
             unsupported.append(f"arrays ({body!r}, line {span.line}, column {span.col})")
             continue
-        loc = _parse_loc(loc_text, dialect, nthreads, src, off + (len(lhs) - len(lhs.lstrip())))
+        loc_at = 0
+        for w in tname:  # skip the type words to find where the location starts
+            loc_at = lhs.index(w, loc_at) + len(w)
+        if words:
+            loc_at = lhs.index(words[0], loc_at)
+        loc = _parse_loc(loc_text, dialect, nthreads, src, off + loc_at)
         if tname:
             types.append((loc, " ".join(tname)))
         if not eq:
@@ -172,6 +201,8 @@ def parse_init(
             entries.append((loc, 0))
             continue
         value = _parse_value(rhs)
+        if value is None and not rhs.strip():
+            raise src.error(f"missing initial value after '=' in {body!r}", off + len(lhs), 1)
         if value is None:
             roff = off + len(lhs) + 1 + (len(rhs) - len(rhs.lstrip()))
             raise src.error(f"bad initial value {rhs.strip()!r}", roff, max(1, len(rhs.strip())))
@@ -201,7 +232,13 @@ def parse_locations(chunk: Chunk, src: Source, dialect: Dialect, nthreads: int) 
     lb = text.find("[")
     rb = text.rfind("]")
     if lb < 0 or rb < lb:
-        raise src.error("expected 'locations [ ... ]'", chunk.offset)
+        lead = len(text) - len(text.lstrip())
+        found = text.strip().split("\n")[0]
+        raise src.error(
+            f"expected 'locations [x; 0:EAX; ...]', found {found!r}",
+            chunk.offset + (lead if text.strip() else 0),
+            max(1, len(found)),
+        )
     out: list[Loc] = []
     pos = lb + 1
     for piece in text[lb + 1 : rb].split(";"):
@@ -230,6 +267,8 @@ class CondParser:
         self.toks: list[tuple[str, str, int]] = []
         pos = 0
         text = chunk.text
+        if text.rstrip().endswith(";"):  # herd accepts a ';' after the condition
+            text = text.rstrip()[:-1]
         while pos < len(text):
             m = _TOKEN.match(text, pos)
             if m is None:  # only trailing blanks remain
@@ -239,7 +278,10 @@ class CondParser:
             off = chunk.offset + m.start(m.lastgroup or 0)
             kind = m.lastgroup or ""
             if kind == "bad":
-                raise src.error(f"unexpected {m.group('bad')!r} in the condition", off)
+                bad = m.group("bad")
+                hint = {"&": " (write /\\ for 'and')", "|": " (write \\/ for 'or')",
+                        "!": " (write ~ or 'not' for negation)"}.get(bad, "")
+                raise src.error(f"unexpected {bad!r} in the condition{hint}", off)
             self.toks.append((kind, m.group(kind), off))
             pos = m.end()
             if not text[pos:].strip():
@@ -259,7 +301,9 @@ class CondParser:
 
     def parse_all(self) -> Prop:
         if not self.toks:
-            raise self.src.error("empty condition", max(0, self.end_offset - 1))
+            raise self.src.error(
+                "empty condition: expected a proposition like (x=1)", max(0, self.end_offset - 1)
+            )
         p = self.implies()
         t = self.peek()
         if t is not None:
@@ -294,6 +338,8 @@ class CondParser:
             return Not(self.unary())
         if text == "(":
             p = self.implies()
+            if self.peek() is None:
+                raise self.src.error("'(' is never closed: expected ')'", off)
             k2, t2, o2 = self.next()
             if t2 != ")":
                 raise self.src.error(f"expected ')' but found {t2!r}", o2, len(t2))

@@ -97,14 +97,23 @@ def blank_comments(text: str) -> tuple[str, int]:
     return "".join(out), (start if depth else -1)
 
 
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _KEYWORDS = re.compile(r"^[ \t]*(~[ \t]*exists|exists|forall|locations|filter)\b", re.M)
 _INFO = re.compile(r"^[ \t]*([A-Za-z][\w.\-]*)[ \t]*=(.*)$")
 
 
 def split(text: str) -> tuple[Sections, Source]:
     """Cut ``text`` into header, init, thread table, locations, filter and condition."""
-    if "\x00" in text:
-        raise UserError("binary data in a litmus file", Span(1, 1, "", 1))
+    junk = _BINARY.search(text)
+    if junk is not None:
+        k = junk.start()
+        lineno = text.count("\n", 0, k) + 1
+        col = k - (text.rfind("\n", 0, k) + 1) + 1
+        # The line itself is not echoed: it would put control bytes on the terminal.
+        raise UserError(
+            f"not a text file: binary byte 0x{ord(junk.group()):02x}",
+            Span(lineno, col, "", 1),
+        )
     src = Source(text)
     t = src.text
     pos = 0
@@ -165,7 +174,11 @@ def split(text: str) -> tuple[Sections, Source]:
     elif pos < n:
         raise src.error("expected the init block '{ ... }'", pos)
     else:
-        raise UserError("truncated test: no init block and no threads", src.span(max(0, n - 1)))
+        last = len(t.rstrip())
+        raise UserError(
+            "truncated test: the file ends before the init block '{ ... }' and the threads",
+            src.span(max(0, last - 1)),
+        )
 
     # Program: up to the first keyword line.
     km = _KEYWORDS.search(t, pos)
@@ -252,9 +265,15 @@ def split_program(
     for row in body:
         if len(row) > width:
             extra = row[width]
+            end = extra.offset + len(extra.text)
+            at = _first_nonblank(t, extra.offset, end)
+            size = len(extra.text.strip())
+            if not size:  # an empty extra cell: point at the '|' that opens it
+                at, size = max(extra.offset - 1, 0), 1
             raise src.error(
                 f"this row has {len(row)} columns but the table has {width} threads",
-                max(extra.offset - 1, 0),
+                at,
+                size,
             )
     return tuple(header), tuple(tuple(r) for r in body)
 

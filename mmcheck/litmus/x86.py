@@ -181,6 +181,18 @@ def _intel_operand(a: str, span: Span, text: str) -> Operand:
     v = _int(a)
     if v is not None:
         return Imm(v)
+    if a.startswith("%") or a.startswith("("):
+        raise _error(
+            f"bad operand {a!r}: this is AT&T syntax, but an X86 test uses Intel syntax "
+            "(EAX, [x], $1; or make the test X86_64)",
+            span, text, a,
+        )
+    if re.fullmatch(r"[A-Za-z_]\w*", a):
+        raise _error(
+            f"unknown X86 register {a!r} (registers: {', '.join(X86_REGS)}; "
+            "write a memory location as [x])",
+            span, text, a,
+        )
     raise _error(f"bad operand {a!r}: expected a register, [location] or $value", span, text, a)
 
 
