@@ -502,6 +502,10 @@ def final_state(
         if isinstance(loc, Reg):
             key = (loc.thread, loc.name)
             v = regs.get(key, init_regs.get(key, 0))
+        elif loc.array:  # a whole array: its cells' values, printed as herd7 does
+            size = next((k for name, _, k in test.arrays if name == loc.name), 0)
+            v = Sym("{" + ",".join(str(last.get(f"{loc.name}[{i}]", 0)) for i in range(size))
+                    + "}")
         else:
             v = last.get(loc.name, 0)
             if v is None:

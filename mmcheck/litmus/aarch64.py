@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mmcheck.errors import Span, UserError
+from mmcheck.errors import Span, Unsupported, UserError
 from mmcheck.litmus.ast import Sym
 
 # -- registers ------------------------------------------------------------------
@@ -146,6 +146,8 @@ def known_mnemonic(op: str) -> bool:
 
 _NUM = re.compile(r"[+-]?(?:0x[0-9a-fA-F]+|\d+)$")
 _NAME = re.compile(r"[A-Za-z_][\w.]*$")
+_DOT_NAME = re.compile(r"\.[A-Za-z_][\w.]*$")
+_GLUED_SHIFT = re.compile(r"(?i)(LSL|LSR|ASR|ROR|[US]XT[BHWX])\s*(#.*)$")
 _SHIFTS = {"LSL", "LSR", "ASR", "ROR", "UXTB", "UXTH", "UXTW", "UXTX", "SXTB", "SXTH",
            "SXTW", "SXTX"}
 
@@ -202,12 +204,16 @@ def parse_instr(text: str, span: Span) -> A64Instr:
     rest = text[m.end():]
     pieces = _split_args(rest, m.end())
     args: list[Operand] = []
-    is_branch = op in ("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ") or op.startswith("B.")
+    is_branch = op in ("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ADR") or op.startswith("B.")
     for k, (piece, col) in enumerate(pieces):
         if not piece:
             raise _err("missing operand", span, col)
         if is_branch and k == len(pieces) - 1 and not piece.startswith("#"):
-            if canon_reg(piece) is None and _NAME.match(piece):
+            rel = re.fullmatch(r"\.\s*([+-])\s*(\d+)", piece)
+            if rel is not None:  # '.+8': relative to this instruction, in bytes
+                args.append(LabelOp(f".{rel.group(1)}{rel.group(2)}", col))
+                continue
+            if canon_reg(piece) is None and (_NAME.match(piece) or _DOT_NAME.match(piece)):
                 args.append(LabelOp(piece, col))
                 continue
         args.append(_operand(piece, col, span, args))
@@ -225,6 +231,9 @@ def parse_instr(text: str, span: Span) -> A64Instr:
 
 def _reg(piece: str, col: int, span: Span) -> RegOp:
     name = canon_reg(piece)
+    if name is None and re.fullmatch(r"(?i)C(?:\d+|SP|ZR)", piece):
+        raise Unsupported(f"Morello capability register {piece!r}",
+                          Span(span.line, span.col + col, span.text, len(piece)))
     if name is None:
         raise _err(f"{piece!r} is not an AArch64 register", span, col, len(piece))
     return RegOp(name, reg_width(piece), col)
@@ -246,6 +255,9 @@ def _operand(piece: str, col: int, span: Span, prev: list[Operand]) -> Operand:
     if piece.startswith("#"):
         return _imm(piece, col, span)
     words = piece.split()
+    glued = _GLUED_SHIFT.match(piece)
+    if glued is not None:  # 'LSL#2'
+        words = [glued.group(1), glued.group(2)]
     head = words[0].upper()
     if head in _SHIFTS and (len(words) > 1 or head.startswith(("UXT", "SXT"))):
         amount = 0

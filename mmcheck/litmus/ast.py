@@ -22,11 +22,17 @@ class Reg:
 
 @dataclass(frozen=True, order=True)
 class Mem:
-    """A shared memory location (``[x]``), optionally an array cell ``x[1]``."""
+    """A shared memory location (``[x]``), an array cell ``x[1]`` or a whole array ``x``.
+
+    herd7 prints a scalar location in brackets and array cells and whole arrays bare.
+    """
 
     name: str
+    array: bool = False  # the whole array ``name`` (its value is ``{v0,v1,...}``)
 
     def __str__(self) -> str:
+        if self.array or "[" in self.name:
+            return self.name
         return f"[{self.name}]"
 
 
@@ -35,11 +41,16 @@ Loc = Reg | Mem
 
 @dataclass(frozen=True, order=True)
 class Sym:
-    """A symbolic value: the address of a location, e.g. ``0:X1=x``."""
+    """A symbolic value: the address of a location, e.g. ``0:X1=x``, possibly ``offset``
+    bytes into it (an array cell); also the printed value of a whole array, ``{1,2}``."""
 
     name: str
+    offset: int = 0
 
     def __str__(self) -> str:
+        if self.offset:
+            return f"{self.name}+{self.offset}" if self.offset > 0 else \
+                f"{self.name}{self.offset}"
         return self.name
 
 
@@ -56,8 +67,11 @@ def show_value(v: Value) -> str:
 @dataclass(frozen=True)
 class Atom:
     loc: Loc
-    value: Value
+    value: Value  # as written (and printed)
     span: Span | None = field(default=None, compare=False)
+    # The value compared with the final state, when the location's type changes it
+    # (``0:X22=0xFAA99887`` on an ``int32_t`` register matches -89548665).
+    key: Value | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -112,7 +126,7 @@ def prop_atoms(p: Prop) -> list[Atom]:
 
 def eval_prop(p: Prop, state: dict[Loc, Value]) -> bool:
     if isinstance(p, Atom):
-        return state.get(p.loc, 0) == p.value
+        return state.get(p.loc, 0) == (p.value if p.key is None else p.key)
     if isinstance(p, Not):
         return not eval_prop(p.arg, state)
     if isinstance(p, And):
@@ -187,3 +201,5 @@ class Litmus:
     source: str
     condition_span: Span | None = None
     unsupported: str | None = None  # a feature mmcheck reads but does not model
+    # Arrays: name, element type, number of cells (cells are locations ``x[0]``...).
+    arrays: tuple[tuple[str, str, int], ...] = ()

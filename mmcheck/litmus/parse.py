@@ -27,7 +27,7 @@ from mmcheck.litmus.ast import (
     Value,
 )
 from mmcheck.litmus.dialects import Dialect, dialect_for
-from mmcheck.litmus.split import Chunk, Source, split
+from mmcheck.litmus.split import Chunk, Sections, Source, split
 
 _TYPE_NAMES = {
     "int", "char", "short", "long", "unsigned", "signed",
@@ -80,8 +80,15 @@ def parse_text(text: str, path: str = "<input>") -> Litmus:
         )
     nthreads = len(sec.thread_header)
     unsupported: list[str] = []
+    for chunk in (sec.init, sec.locations, sec.filter, sec.condition):
+        if chunk is not None and not unsupported:
+            _out_of_scope(chunk, src, unsupported)
+    if unsupported:
+        return _unsupported_test(sec, src, text, path, unsupported[0])
+    arrays: dict[str, tuple[str, int]] = {}
     init, types = (
-        parse_init(sec.init, src, dialect, nthreads, unsupported) if sec.init else ((), ())
+        parse_init(sec.init, src, dialect, nthreads, unsupported, arrays)
+        if sec.init else ((), ())
     )
     threads: list[list[Cell]] = [[] for _ in range(nthreads)]
     for row in sec.rows:
@@ -91,16 +98,26 @@ def parse_text(text: str, path: str = "<input>") -> Litmus:
                 threads[k].append(Cell(chunk.text.strip(), src.span(chunk.offset + lead)))
     locations: tuple[Loc, ...] = ()
     if sec.locations is not None:
-        locations = parse_locations(sec.locations, src, dialect, nthreads)
+        locations = parse_locations(sec.locations, src, dialect, nthreads, arrays)
     filt = None
+    typing = _Typing(dict(types), arrays, dialect)
     if sec.filter is not None:
-        filt = CondParser(sec.filter, src, dialect, nthreads).parse_all()
+        filt = typing.prop(CondParser(sec.filter, src, dialect, nthreads, arrays).parse_all())
+    quantifier = sec.quantifier
     if sec.condition is None:
-        raise UserError(
-            "truncated test: no final condition (exists, ~exists or forall)",
-            src.span(max(0, len(text.rstrip()) - 1)),
-        )
-    prop = CondParser(sec.condition, src, dialect, nthreads).parse_all()
+        if sec.locations is None:
+            raise UserError(
+                "truncated test: no final condition (exists, ~exists or forall)",
+                src.span(max(0, len(text.rstrip()) - 1)),
+            )
+        # Only 'locations': herd7 lists the final states under 'forall (true)'.
+        prop: Prop = And(())
+        quantifier = "forall"
+        condition_span = src.span(sec.locations.offset)
+    else:
+        prop = CondParser(sec.condition, src, dialect, nthreads, arrays).parse_all()
+        prop = typing.prop(prop)
+        condition_span = src.span(sec.condition.offset)
     return Litmus(
         arch=sec.arch,
         name=sec.name,
@@ -113,24 +130,161 @@ def parse_text(text: str, path: str = "<input>") -> Litmus:
         thread_names=tuple(c.text.strip() for c in sec.thread_header),
         locations=locations,
         filter=filt,
-        condition=Condition(sec.quantifier, prop),
+        condition=Condition(quantifier, prop),
         source=text,
-        condition_span=src.span(sec.condition.offset),
+        condition_span=condition_span,
         unsupported=unsupported[0] if unsupported else None,
+        arrays=tuple((name, ty, n) for name, (ty, n) in arrays.items()),
     )
 
 
-def _parse_value(text: str) -> Value | None:
+def _unsupported_test(sec: Sections, src: Source, text: str, path: str, reason: str
+                      ) -> Litmus:
+    """A well-formed test using a feature out of mmcheck's scope: kept, marked unsupported."""
+    quantifier = sec.quantifier or "forall"
+    at = sec.condition or sec.locations
+    return Litmus(
+        arch=sec.arch,
+        name=sec.name,
+        path=path,
+        description=sec.description,
+        info=sec.info,
+        init=(),
+        types=(),
+        threads=tuple(() for _ in sec.thread_header),
+        thread_names=tuple(c.text.strip() for c in sec.thread_header),
+        locations=(),
+        filter=None,
+        condition=Condition(quantifier, And(())),
+        source=text,
+        condition_span=src.span(at.offset) if at is not None else None,
+        unsupported=reason,
+    )
+
+
+# Features of herd7's litmus language that mmcheck reads but does not model, found in
+# the init block, 'locations', the filter or the condition: (pattern, what it is).
+_OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bins_t\b|\binstr\s*:\s*\""), "instructions as values (ins_t, instr:\"...\")"),
+    (re.compile(r"(?i)\bfault\s*\("), "faults in the condition (Fault(...))"),
+    (re.compile(r"\b(?:PTE|PA|TTD|TLB|AF|DB|OA)\s*\("), "page-table entries (PTE(...))"),
+    (re.compile(r"%[A-Za-z_]\w*"), "symbolic registers ('%name')"),
+    (re.compile(r"(?<![\w\]])\*\s*(?:\d+\s*:\s*)?[A-Za-z_]\w*"), "pointers ('*p')"),
+    (re.compile(r"\bP\d+\s*:\s*[A-Za-z_.][\w.]*"), "code labels as values ('P1:L0')"),
+    (re.compile(r"=\s*(?!P\d+\s*:)[A-Za-z_]\w*\s*:\s*[A-Za-z_]\w*"), "memory tags ('x:red')"),
+    (re.compile(r"(?i)\b\d+\s*:\s*(?:VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
+                r"[A-Z]+_EL\d)\b"), "system registers"),
+)
+
+
+def _out_of_scope(chunk: Chunk, src: Source, found: list[str]) -> None:
+    best: tuple[int, int, str] | None = None
+    for pat, what in _OUT_OF_SCOPE:
+        m = pat.search(chunk.text)
+        if m is not None and (best is None or m.start() < best[0]):
+            best = (m.start(), m.end(), what)
+    if best is None:
+        return
+    start, end, what = best
+    span = src.span(chunk.offset + start, end - start)
+    found.append(f"{what}: {chunk.text[start:end].strip()!r} "
+                 f"(line {span.line}, column {span.col})")
+
+
+# -- typed values ----------------------------------------------------------------------
+
+_C_TYPES = {"int8_t": (8, True), "uint8_t": (8, False), "char": (8, True),
+            "int16_t": (16, True), "uint16_t": (16, False), "short": (16, True),
+            "int32_t": (32, True), "uint32_t": (32, False), "int": (32, True),
+            "int64_t": (64, True), "uint64_t": (64, False), "long": (64, True),
+            "unsigned": (32, False), "unsigned int": (32, False),
+            "unsigned long": (64, False), "intptr_t": (64, True), "uintptr_t": (64, False),
+            "atomic_int": (32, True), "_Atomic int": (32, True)}
+
+
+def c_type(ty: str | None) -> tuple[int, bool] | None:
+    """Bits and signedness of a C type name, or None when mmcheck does not know it."""
+    if ty is None:
+        return None
+    return _C_TYPES.get(" ".join(w for w in ty.split() if w not in ("volatile", "const")))
+
+
+def as_type(v: int, ty: str | None) -> int:
+    """``v`` as a value of type ``ty`` (unknown types leave it alone)."""
+    t = c_type(ty)
+    if t is None:
+        return v
+    bits, signed = t
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if signed and v >> (bits - 1) else v
+
+
+class _Typing:
+    """Condition constants as the location's type holds them (herd7 compares so)."""
+
+    def __init__(self, types: dict[Loc, str], arrays: dict[str, tuple[str, int]],
+                 dialect: Dialect) -> None:
+        self.types = types
+        self.arrays = arrays
+        self.dialect = dialect
+
+    def value(self, loc: Loc, v: Value) -> Value | None:
+        if isinstance(loc, Mem) and loc.array and isinstance(v, Sym):
+            elem = self.arrays[loc.name][0]
+            items = [int(x, 0) for x in v.name[1:-1].split(",") if x.strip()]
+            return Sym("{" + ",".join(str(as_type(x, elem)) for x in items) + "}")
+        if not isinstance(v, int):
+            return None
+        ty = self.types.get(loc)
+        if isinstance(loc, Reg) or c_type(ty) is None:
+            hook = getattr(self.dialect, "typed_value", None)
+            if hook is not None:
+                out = hook(v, ty)
+                assert isinstance(out, int)
+                return out
+        return as_type(v, ty) if c_type(ty) is not None else None
+
+    def prop(self, p: Prop) -> Prop:
+        if isinstance(p, Atom):
+            key = self.value(p.loc, p.value)
+            return p if key is None or key == p.value else \
+                Atom(p.loc, p.value, p.span, key)
+        if isinstance(p, Not):
+            return Not(self.prop(p.arg))
+        if isinstance(p, And):
+            return And(tuple(self.prop(a) for a in p.args))
+        if isinstance(p, Or):
+            return Or(tuple(self.prop(a) for a in p.args))
+        return Implies(self.prop(p.left), self.prop(p.right))
+
+
+def _parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) -> Value | None:
     t = text.strip()
     if _NUMBER.fullmatch(t):
-        return int(t, 16) if "0x" in t else int(t, 10)
+        v = int(t, 16) if "0x" in t else int(t, 10)
+        if "0x" in t and 1 << 63 <= v < 1 << 64:
+            v -= 1 << 64  # herd7 reads constants as 64-bit signed integers
+        return v
     if _NAME.fullmatch(t):
         return Sym(t)
+    m = _CELL.fullmatch(t)
+    if m and arrays is not None and m.group(1) in arrays:
+        # herd7 reads 'x[k]' as a value as the address k bytes into x.
+        return Sym(m.group(1), int(m.group(2)))
+    m = re.fullmatch(r"\{([^{}]*)\}", t)
+    if m and arrays is not None:
+        items = [x.strip() for x in m.group(1).split(",") if x.strip()]
+        if all(_NUMBER.fullmatch(x) for x in items):
+            return Sym("{" + ",".join(str(int(x, 0)) for x in items) + "}")
     return None
 
 
+_CELL = re.compile(r"([A-Za-z_]\w*)\s*\[\s*(\d+)\s*\]")
+
+
 def _parse_loc(
-    text: str, dialect: Dialect, nthreads: int, src: Source, offset: int
+    text: str, dialect: Dialect, nthreads: int, src: Source, offset: int,
+    arrays: dict[str, tuple[str, int]] | None = None,
 ) -> Loc:
     t = text.strip()
     m = re.fullmatch(r"(\d+)\s*:\s*([A-Za-z_][\w]*)", t)
@@ -149,17 +303,36 @@ def _parse_loc(
             at = offset + (len(text) - len(text.lstrip())) + m.start(2)
             raise src.error(f"{name!r} is not an {dialect.arch} register", at, len(name))
         return Reg(thread, reg)
+    arrays = arrays or {}
+    m = _CELL.fullmatch(t)
+    if m:
+        name, k = m.group(1), int(m.group(2))
+        if name not in arrays:
+            raise src.error(f"{name!r} is not an array", offset, max(1, len(t)))
+        if k >= arrays[name][1]:
+            raise src.error(f"index {k} is out of the bounds of {name}[{arrays[name][1]}]",
+                            offset, max(1, len(t)))
+        return Mem(f"{name}[{k}]")
     m = re.fullmatch(r"\[\s*([A-Za-z_][\w]*)\s*\]", t)
     if m:
-        return Mem(m.group(1))
+        return Mem(m.group(1), m.group(1) in arrays)
     if _NAME.fullmatch(t) and "." not in t:
-        return Mem(t)
+        return Mem(t, t in arrays)
     raise src.error(f"expected a location or a register, found {t!r}", offset, max(1, len(t)))
 
 
 def parse_init(
-    chunk: Chunk, src: Source, dialect: Dialect, nthreads: int, unsupported: list[str]
+    chunk: Chunk, src: Source, dialect: Dialect, nthreads: int, unsupported: list[str],
+    arrays: dict[str, tuple[str, int]] | None = None,
 ) -> tuple[tuple[tuple[Loc, Value], ...], tuple[tuple[Loc, str], ...]]:
+    """The init block's entries and declared types.
+
+    An array ``int x[2] = {1,2}`` becomes its cells ``x[0]``, ``x[1]`` (each a location,
+    with the element type), recorded in ``arrays``.  Memory values are converted to the
+    declared type, as herd7 stores them (``int8_t x = 257`` holds 1).
+    """
+    if arrays is None:
+        arrays = {}
     entries: list[tuple[Loc, Value]] = []
     types: list[tuple[Loc, str]] = []
     pos = 0
@@ -174,40 +347,79 @@ def parse_init(
         body = piece.strip()
         lhs, eq, rhs = body.partition("=")
         words = lhs.split()
-        # Strip leading type names ("uint64_t 0:X0", "int x", "unsigned long y").
+        # Strip leading type names ("uint64_t 0:X0", "int x", "unsigned long y"); herd7
+        # takes any 'name_t' word before the location as a type (even 'unit64_t').
         tname = []
-        while len(words) > 1 and (words[0] in _TYPE_NAMES or words[0].endswith("*")):
+        while len(words) > 1 and (words[0] in _TYPE_NAMES or words[0].endswith("*")
+                                  or re.fullmatch(r"[A-Za-z_]\w*_t", words[0])):
             tname.append(words.pop(0))
         loc_text = " ".join(words)
         if not eq and not tname and len(words) > 1:
             raise src.error(
                 f"expected 'location=value' in the init block, found {body!r}", off, len(body)
             )
-        if re.search(r"\[\s*\d+\s*\]$", loc_text) or "{" in rhs:
-            span = src.span(off)
-            unsupported.append(f"arrays ({body!r}, line {span.line}, column {span.col})")
-            continue
         loc_at = 0
         for w in tname:  # skip the type words to find where the location starts
             loc_at = lhs.index(w, loc_at) + len(w)
         if words:
             loc_at = lhs.index(words[0], loc_at)
-        loc = _parse_loc(loc_text, dialect, nthreads, src, off + loc_at)
+        ty = " ".join(tname)
+        am = re.fullmatch(r"([A-Za-z_]\w*)\s*\[\s*(\d+)\s*\]", loc_text)
+        if am is not None and not getattr(dialect, "supports_arrays", False):
+            span = src.span(off)
+            unsupported.append(f"arrays ({body!r}, line {span.line}, column {span.col})")
+            continue
+        if am is not None:
+            _init_array(am.group(1), int(am.group(2)), ty or "int", rhs if eq else "",
+                        src, off + loc_at, entries, types, arrays)
+            continue
+        loc = _parse_loc(loc_text, dialect, nthreads, src, off + loc_at, arrays)
         if tname:
-            types.append((loc, " ".join(tname)))
+            types.append((loc, ty))
         if not eq:
             if not tname:
                 raise src.error(f"expected '=' in init entry {body!r}", off, len(body))
             entries.append((loc, 0))
             continue
-        value = _parse_value(rhs)
+        value = _parse_value(rhs, arrays)
         if value is None and not rhs.strip():
             raise src.error(f"missing initial value after '=' in {body!r}", off + len(lhs), 1)
-        if value is None:
+        if value is None or (isinstance(value, Sym) and value.name.startswith("{")):
             roff = off + len(lhs) + 1 + (len(rhs) - len(rhs.lstrip()))
             raise src.error(f"bad initial value {rhs.strip()!r}", roff, max(1, len(rhs.strip())))
+        if isinstance(loc, Mem) and isinstance(value, int):
+            value = as_type(value, ty or None)
         entries.append((loc, value))
     return tuple(entries), tuple(types)
+
+
+def _init_array(
+    name: str, size: int, ty: str, rhs: str, src: Source, off: int,
+    entries: list[tuple[Loc, Value]], types: list[tuple[Loc, str]],
+    arrays: dict[str, tuple[str, int]],
+) -> None:
+    if size <= 0:
+        raise src.error(f"array {name} must have at least one cell", off, len(name))
+    values: list[int] = []
+    if rhs.strip():
+        m = re.fullmatch(r"\s*\{([^{}]*)\}\s*", rhs)
+        if m is None:
+            raise src.error(f"expected '{{v0,v1,...}}' to initialise the array {name}",
+                            off, len(name))
+        for item in m.group(1).split(","):
+            if not item.strip():
+                continue
+            if not _NUMBER.fullmatch(item.strip()):
+                raise src.error(f"bad array value {item.strip()!r}", off, len(name))
+            values.append(int(item.strip(), 0))
+        if len(values) > size:
+            raise src.error(f"{len(values)} values for the {size} cells of {name}",
+                            off, len(name))
+    arrays[name] = (ty, size)
+    for k in range(size):
+        cell = Mem(f"{name}[{k}]")
+        entries.append((cell, as_type(values[k], ty) if k < len(values) else 0))
+        types.append((cell, ty))
 
 
 def _split_init(text: str) -> list[str]:
@@ -227,7 +439,10 @@ def _split_init(text: str) -> list[str]:
     return out
 
 
-def parse_locations(chunk: Chunk, src: Source, dialect: Dialect, nthreads: int) -> tuple[Loc, ...]:
+def parse_locations(
+    chunk: Chunk, src: Source, dialect: Dialect, nthreads: int,
+    arrays: dict[str, tuple[str, int]] | None = None,
+) -> tuple[Loc, ...]:
     text = chunk.text
     lb = text.find("[")
     rb = text.rfind("]")
@@ -245,14 +460,15 @@ def parse_locations(chunk: Chunk, src: Source, dialect: Dialect, nthreads: int) 
         off = chunk.offset + pos + (len(piece) - len(piece.lstrip()))
         pos += len(piece) + 1
         if piece.strip():
-            out.append(_parse_loc(piece, dialect, nthreads, src, off))
+            out.append(_parse_loc(piece, dialect, nthreads, src, off, arrays))
     if text[rb + 1 :].strip():
         raise src.error("unexpected text after 'locations [...]'", chunk.offset + rb + 1)
     return tuple(out)
 
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<op>/\\|\\/|=>|~|\(|\)|!=|=)|(?P<word>\[\s*[A-Za-z_]\w*\s*\]|\d+\s*:\s*[A-Za-z_]\w*"
+    r"\s*(?:(?P<op>/\\|\\/|=>|~|\(|\)|!=|<>|=)|(?P<word>\[\s*[A-Za-z_]\w*\s*\]|\d+\s*:\s*[A-Za-z_]\w*"
+    r"|[A-Za-z_]\w*\s*\[\s*\d+\s*\]|\{[-+\w\s,]*\}"
     r"|[+-]?0x[0-9a-fA-F]+|[+-]?\d+|[A-Za-z_][\w.]*)|(?P<bad>\S))"
 )
 
@@ -260,8 +476,10 @@ _TOKEN = re.compile(
 class CondParser:
     """Recursive descent over ``/\\``, ``\\/``, ``=>``, ``~``/``not``, parentheses."""
 
-    def __init__(self, chunk: Chunk, src: Source, dialect: Dialect, nthreads: int) -> None:
+    def __init__(self, chunk: Chunk, src: Source, dialect: Dialect, nthreads: int,
+                 arrays: dict[str, tuple[str, int]] | None = None) -> None:
         self.src = src
+        self.arrays = arrays or {}
         self.dialect = dialect
         self.nthreads = nthreads
         self.toks: list[tuple[str, str, int]] = []
@@ -350,13 +568,18 @@ class CondParser:
             return Or(())
         if kind != "word":
             raise self.src.error(f"expected an atom like 'x=1' or '0:EAX=1', found {text!r}", off, len(text))
-        loc = _parse_loc(text, self.dialect, self.nthreads, self.src, off)
+        loc = _parse_loc(text, self.dialect, self.nthreads, self.src, off, self.arrays)
         k2, op, o2 = self.next()
-        if op not in ("=", "!="):
+        if op not in ("=", "!=", "<>"):
             raise self.src.error(f"expected '=' after {text!r}", o2, len(op))
         k3, vtext, o3 = self.next()
-        value = _parse_value(vtext) if k3 == "word" else None
+        value = _parse_value(vtext, self.arrays) if k3 == "word" else None
         if value is None or (isinstance(value, Sym) and vtext in ("true", "false", "not")):
             raise self.src.error(f"expected a value, found {vtext!r}", o3, len(vtext))
+        whole = isinstance(value, Sym) and value.name.startswith("{")
+        if whole != (isinstance(loc, Mem) and loc.array):
+            raise self.src.error(
+                f"{'an array value' if whole else 'a single value'} for "
+                f"{'the scalar ' if whole else 'the whole array '}{loc}", o3, len(vtext))
         atom = Atom(loc, value, self.src.span(off, o3 + len(vtext) - off))
-        return Not(atom) if op == "!=" else atom
+        return Not(atom) if op in ("!=", "<>") else atom

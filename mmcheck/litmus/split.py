@@ -99,6 +99,7 @@ def blank_comments(text: str) -> tuple[str, int]:
 
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _KEYWORDS = re.compile(r"^[ \t]*(~[ \t]*exists|exists|forall|locations|filter)\b", re.M)
+_STRAY = re.compile(r"(?:[ \t]*\n(?:[^\n|;{}]*\n)*?)?\s*\{")
 _INFO = re.compile(r"^[ \t]*([A-Za-z][\w.\-]*)[ \t]*=(.*)$")
 
 
@@ -161,6 +162,9 @@ def split(text: str) -> tuple[Sections, Source]:
         if mi and "|" not in line and ";" not in line:
             info.append((mi.group(1), mi.group(2).strip()))
             pos = eol
+            continue
+        if not re.search(r"[|;{}]", line) and _STRAY.match(t, eol):
+            pos = eol  # a stray line before the init block: herd7 skips it too
             continue
         break
 

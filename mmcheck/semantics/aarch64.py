@@ -18,6 +18,7 @@ so the counts match.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mmcheck.errors import Span, Unsupported, UserError
@@ -44,6 +45,7 @@ NZCV = "NZCV"
 UNROLL = 2  # herd7's default -unroll for AArch64
 _LX = "_a64_lx"  # attribute on ThreadState: (read index, location) of the last load-exclusive
 
+_RELATIVE = re.compile(r"\.([+-]\d+)")
 BARRIER_OPTS = {"SY", "ISH", "ISHLD", "ISHST", "LD", "ST", "OSH", "OSHLD", "OSHST", "NSH",
                 "NSHLD", "NSHST"}
 
@@ -61,6 +63,7 @@ def _sext(v: int, bits: int) -> int:
 
 
 def _alu(op: str, a: Value, b: Value, width: int, where: Span) -> Value:
+    m64 = M64
     if isinstance(a, Sym) or isinstance(b, Sym):
         if op in ("add", "orr", "eor", "sub") and b == 0:
             return a
@@ -68,6 +71,15 @@ def _alu(op: str, a: Value, b: Value, width: int, where: Span) -> Value:
             return b
         if op in ("sub", "eor") and a == b:
             return 0
+        if op in ("add", "sub") and isinstance(a, Sym) and isinstance(b, int) \
+                and ":" not in a.name and not a.name.startswith("{"):
+            k = _sext(b & m64, 64)  # an offset: x+8, x-4 (as 64-bit two's complement)
+            return Sym(a.name, a.offset + (k if op == "add" else -k))
+        if op == "add" and isinstance(b, Sym) and isinstance(a, int) and ":" not in b.name \
+                and not b.name.startswith("{"):
+            return Sym(b.name, b.offset + _sext(a & m64, 64))
+        if op == "sub" and isinstance(a, Sym) and isinstance(b, Sym) and a.name == b.name:
+            return (a.offset - b.offset) & _mask(width)
         raise Unsupported(f"arithmetic on the address of a location ({op})", where)
     m = _mask(width)
     a &= m
@@ -88,7 +100,9 @@ def _alu(op: str, a: Value, b: Value, width: int, where: Span) -> Value:
         case "orn":
             return (a | ~b) & m
         case "eon":
-            return (a ^ ~b) & m
+            # herd7 7.57 computes EON as EOR (A265: 'EON X1,X0,X0' leaves 0, not -1);
+            # mmcheck agrees with herd7 here rather than with the Arm ARM.
+            return a ^ b
         case "mul":
             return (a * b) & m
         case "lsl":
@@ -288,7 +302,13 @@ class Step:
             x = v & ((1 << bits) - 1)
         return (x << sh.amount) & _mask(width)
 
-    def address(self, st: ThreadState, m: MemOp) -> tuple[Val, Val]:
+    def address(self, st: ThreadState, m: MemOp, size: int) -> tuple[Val, Val]:
+        """The accessed location (``size`` bytes) and the base register's value after
+        writeback."""
+        access, after = self.raw_address(st, m)
+        return self.cell(st, access, size, m.col), after
+
+    def raw_address(self, st: ThreadState, m: MemOp) -> tuple[Val, Val]:
         """The access address and the value the base register holds after writeback."""
         base = self.rd(st, m.base) if m.base.name != "SP" else st.get("SP")
         off: Val = Val(0)
@@ -303,26 +323,41 @@ class Step:
                                m.offset.col)
             else:
                 off = iv
-        if isinstance(base.v, Sym) and "+" in base.v.name:
-            raise Unsupported(f"access to {base.v.name} (arrays are not modelled)",
-                              self.ins.at(m.col))
-        if off.v == 0:
-            total = Val(base.v, base.deps | off.deps, base.pick | off.pick)
-        elif isinstance(base.v, Sym) and m.mode == "post" and isinstance(off.v, int):
-            # The access is at the base; only the written-back register points elsewhere.
-            return base, Val(Sym(f"{base.v.name}+{off.v}"), base.deps, base.pick)
-        else:
-            if isinstance(base.v, Sym):
-                raise Unsupported(
-                    f"access at an offset from {base.v.name} (arrays and mixed-size accesses "
-                    "are not modelled)", self.ins.at(m.col))
-            total = Val(_alu("add", base.v, off.v, 64, self.span), base.deps | off.deps,
-                        base.pick | off.pick)
+        total = Val(_alu("add", base.v, off.v, 64, self.ins.at(m.col)),
+                    base.deps | off.deps, base.pick | off.pick)
         if m.mode == "off":
             return total, base
         if m.mode == "pre":
             return total, total
-        return base, total  # post-index
+        return base, total  # post-index: the access is at the base
+
+    def cell(self, st: ThreadState, addr: Val, size: int, col: int) -> Val:
+        """The location an access of ``size`` bytes at ``addr`` touches: a scalar
+        location, or the cell of an array (``x+8`` in ``int64_t x[2]`` is ``x[1]``)."""
+        a = addr.v
+        if not isinstance(a, Sym):
+            return addr  # the runner reports an access to a plain number
+        where = self.ins.at(col)
+        if ":" in a.name:
+            raise Unsupported(f"access to code at {a} (instructions as data)", where)
+        arrays: dict[str, tuple[str, int]] = getattr(st.program, "arrays", {})
+        arr = arrays.get(a.name)
+        if arr is None:
+            if a.offset:
+                raise Unsupported(
+                    f"access at {a}, {a.offset} bytes from the scalar location {a.name} "
+                    "(mixed-size accesses are not modelled)", where)
+            return addr
+        ty, n = arr
+        es = _TYPES.get(ty, (32, True))[0] // 8
+        k, rem = divmod(a.offset, es)
+        if rem or size != es:
+            raise Unsupported(
+                f"{size}-byte access at {a} in {ty} {a.name}[{n}] (mixed-size accesses "
+                "are not modelled)", where)
+        if not 0 <= k < n:
+            raise Unsupported(f"access at {a}, outside {a.name}[{n}]", where)
+        return Val(Sym(f"{a.name}[{k}]"), addr.deps, addr.pick)
 
     def writeback(self, st: ThreadState, m: MemOp, after: Val) -> None:
         if m.mode != "off":
@@ -379,6 +414,14 @@ class Step:
                 raise self.unsupported("testing a bit of an address")
             isz = ((v.v >> bit.value) & 1) == 0
             return self.jump(st, lab.name, v) if isz == (op == "TBZ") else None
+        if op in ("BL", "BR", "BLR", "RET", "ADR"):
+            return self.call(st, op)
+        if op in ("LDP", "STP", "LDPSW"):
+            self.pair(st, op)
+            return None
+        if op in ("LDNP", "STNP", "LDXP", "LDAXP", "STXP", "STLXP", "LDIAPP", "STILP"):
+            raise self.unsupported(f"instruction {op} (non-temporal, exclusive, acquire or "
+                                   "release pairs) is not modelled")
         if op in _LOADS:
             return self.load(st, _LOADS[op])
         if op in _STORES:
@@ -396,6 +439,13 @@ class Step:
         """Take a branch.  Like herd, a backward branch is taken at most UNROLL times
         per instruction and a path that would take it again is cut, unless it is
         conditional on a value known without reading memory (fully unrolled)."""
+        rel = _RELATIVE.fullmatch(label)
+        if rel is not None:  # '.+8': bytes from this instruction, 4 per instruction
+            delta = int(rel.group(1))
+            index = st.pc + delta // 4
+            if delta % 4 or not 0 <= index <= len(st.program.instrs):
+                raise self.unsupported(f"branch to {label}, outside the thread's code")
+            label = f"@{index}"
         target = st.program.labels[label]
         if target <= st.pc and (cond is None or cond.deps or cond.pick):
             counts = getattr(st, "_a64_back", None)
@@ -408,12 +458,76 @@ class Step:
             counts[st.pc] = n
         return label
 
+    # -- calls and code addresses -------------------------------------------------------
+
+    def code_address(self, st: ThreadState, index: int) -> Val:
+        """The address of instruction ``index`` of this thread, named by its label as
+        herd7 prints it (``0:L0``)."""
+        labels = st.program.labels
+        name = next((lab for lab, i in labels.items() if i == index and not
+                     lab.startswith("@")), f"@{index}")
+        return Val(Sym(f"{st.program.thread}:{name}"))
+
+    def call(self, st: ThreadState, op: str) -> str | None:
+        """BL, BLR, BR, RET and ADR, with code addresses as symbolic values."""
+        if op == "ADR":
+            d, lab = self.args(RegOp, (LabelOp, WordOp))
+            assert isinstance(d, RegOp)
+            name = lab.name if isinstance(lab, LabelOp) else lab.word  # type: ignore[union-attr]
+            if name not in st.program.labels:
+                raise self.err(f"unknown label {name!r}", lab.col, len(name))
+            self.wr(st, d, self.code_address(st, st.program.labels[name]))
+            return None
+        if op == "BL":
+            (lab,) = self.args(LabelOp)
+            assert isinstance(lab, LabelOp)
+            st.set("X30", self.code_address(st, st.pc + 1))
+            return self.jump(st, lab.name)
+        if op == "RET" and not self.ins.args:
+            target = st.get("X30")
+        else:
+            (r,) = self.args(RegOp)
+            assert isinstance(r, RegOp)
+            target = self.rd(st, r)
+        t = target.v
+        prefix = f"{st.program.thread}:"
+        if not isinstance(t, Sym) or not t.name.startswith(prefix) or t.offset \
+                or t.name[len(prefix):] not in st.program.labels:
+            raise self.unsupported(f"branch to {t}, which is not a label of this thread")
+        st.branch_on(target)
+        if op == "BLR":
+            st.set("X30", self.code_address(st, st.pc + 1))
+        return self.jump(st, t.name[len(prefix):], target)
+
     # -- memory ------------------------------------------------------------------------
+
+    def pair(self, st: ThreadState, op: str) -> None:
+        """LDP, STP, LDPSW: two accesses of one instruction to consecutive cells."""
+        r1, r2, m = self.args(RegOp, RegOp, MemOp)
+        assert isinstance(r1, RegOp) and isinstance(r2, RegOp) and isinstance(m, MemOp)
+        size = 4 if op == "LDPSW" else r1.width // 8
+        access, after = self.raw_address(st, m)
+        second = Val(_alu("add", access.v, size, 64, self.ins.at(m.col)), access.deps,
+                     access.pick)
+        addrs = (self.cell(st, access, size, m.col), self.cell(st, second, size, m.col))
+        if op == "STP":
+            for r, addr in zip((r1, r2), addrs, strict=True):
+                st.write(addr, self.typed(st, addr, self.rd(st, r), r.width),
+                         frozenset())
+        else:
+            vals = [st.read(addr, frozenset())[0] for addr in addrs]
+            for r, v in zip((r1, r2), vals, strict=True):
+                if op == "LDPSW" and isinstance(v.v, int):
+                    v = Val(_sext(v.v, 32) & M64, v.deps, v.pick)
+                self.wr(st, r, v)
+        self.writeback(st, m, after)
+        return None
+
 
     def load(self, st: ThreadState, tags: frozenset[str]) -> None:
         r, m = self.args(RegOp, MemOp)
         assert isinstance(r, RegOp) and isinstance(m, MemOp)
-        addr, after = self.address(st, m)
+        addr, after = self.address(st, m, r.width // 8)
         v, idx = st.read(addr, tags)
         if "X" in tags:
             setattr(st, _LX, (idx, st.events[idx].loc))
@@ -426,7 +540,7 @@ class Step:
         herd's default, no mixed-size variant)."""
         r, m = self.args(RegOp, MemOp)
         assert isinstance(r, RegOp) and isinstance(m, MemOp)
-        addr, after = self.address(st, m)
+        addr, after = self.address(st, m, bits // 8)
         if store:
             v = self.rd(st, r)
             if isinstance(v.v, int):
@@ -441,12 +555,15 @@ class Step:
         self.writeback(st, m, after)
         return None
 
-    def typed(self, st: ThreadState, addr: Val, v: Val) -> Val:
-        """A value as the location's declared type holds it (herd prints it so)."""
+    def typed(self, st: ThreadState, addr: Val, v: Val, width: int = 0) -> Val:
+        """A value as the location's declared type holds it (herd prints it so); a
+        location with no type is an ``int``: a W register's value is stored signed."""
         if not isinstance(v.v, int):
             return v
         ty = _TYPES.get(getattr(st.program, "mem_types", {}).get(st.location(addr), ""))
         if ty is None:
+            if width == 32:
+                return Val(_sext(v.v, 32), v.deps, v.pick)
             return v
         bits, signed = ty
         x = _sext(v.v, bits) if signed else v.v & ((1 << bits) - 1)
@@ -455,8 +572,8 @@ class Step:
     def store(self, st: ThreadState, tags: frozenset[str]) -> None:
         r, m = self.args(RegOp, MemOp)
         assert isinstance(r, RegOp) and isinstance(m, MemOp)
-        addr, after = self.address(st, m)
-        st.write(addr, self.typed(st, addr, self.rd(st, r)), tags)
+        addr, after = self.address(st, m, r.width // 8)
+        st.write(addr, self.typed(st, addr, self.rd(st, r), r.width), tags)
         self.writeback(st, m, after)
         return None
 
@@ -466,7 +583,7 @@ class Step:
         if m.mode != "off" or m.offset is not None:
             raise self.err("a store-exclusive takes a plain [Xn] address", m.col)
         lx = getattr(st, _LX, None)
-        addr, _ = self.address(st, m)
+        addr, _ = self.address(st, m, r.width // 8)
         loc = st.location(addr)
         # Any store-exclusive clears the monitor.  With no load-exclusive of the same
         # location before it, the store fails (success would be CONSTRAINED
@@ -514,7 +631,7 @@ class Step:
         rtags = frozenset({"X", "NoRet"}) if noret else (
             frozenset({"X", "A"}) if acq else frozenset({"X"}))
         wtags = frozenset({"X", "L"}) if rel else frozenset({"X"})
-        addr, _ = self.address(st, m)
+        addr, _ = self.address(st, m, width // 8)
         src = self.rd(st, rs)
         old, ridx = st.read(addr, rtags)
         if isinstance(old.v, int) and width == 32:
@@ -545,7 +662,7 @@ class Step:
             raise self.err("CAS takes a plain [Xn] address", m.col)
         width = rs.width
         noret = rs.name == "XZR"
-        addr, _ = self.address(st, m)
+        addr, _ = self.address(st, m, width // 8)
         expect = self.rd(st, rs)
         # herd runs each outcome in two variants (how Rs's new value depends on its inputs).
         variant = st.choose(2)
@@ -840,10 +957,16 @@ class AArch64Dialect:
     arch: str = "AArch64"
     default_model: str = "armv8"
     models: tuple[str, ...] = ("sc", "armv8")
+    supports_arrays: bool = True  # array cells x[i] as locations, Sym offsets as addresses
 
     def canon_reg(self, name: str) -> str | None:
-        r = canon_reg(name)
-        return r if r not in (None, "SP") else None
+        return canon_reg(name)
+
+    def typed_value(self, v: int, ty: str | None) -> int:
+        """A condition constant on a register, as the register's final value is shown."""
+        out = show_typed(v, ty)
+        assert isinstance(out, int)
+        return out
 
     def compile(self, test: Litmus, thread: int, cells: tuple[Cell, ...]) -> Program:
         instrs: list[Step] = []
@@ -862,9 +985,12 @@ class AArch64Dialect:
             instrs.append(Step(ins, span, rest))
         for step in instrs:
             for x in step.ins.args:
-                if isinstance(x, LabelOp) and x.name not in labels:
+                if isinstance(x, LabelOp) and x.name not in labels \
+                        and not _RELATIVE.fullmatch(x.name):
                     raise UserError(f"branch to unknown label {x.name!r}",
                                     step.ins.at(x.col, len(x.name)))
+        for i in range(len(instrs) + 1):  # every instruction's address, for returns
+            labels.setdefault(f"@{i}", i)
         init_regs: dict[str, Value] = {}
         for loc, val in test.init:
             if isinstance(loc, Reg) and loc.thread == thread:
@@ -879,6 +1005,7 @@ class AArch64Dialect:
         prog = Program(thread, list(instrs), labels, init_regs,
                        final_regs=_final_regs_for(reg_types))
         prog.mem_types = mem_types  # type: ignore[attr-defined]
+        prog.arrays = {n: (ty, k) for n, ty, k in test.arrays}  # type: ignore[attr-defined]
         return prog
 
 

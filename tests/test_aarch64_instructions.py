@@ -1,0 +1,115 @@
+"""AArch64 instruction-level features: arrays, typed values, calls, tests without a
+condition, and out-of-scope features reported as unsupported (never as errors)."""
+
+from __future__ import annotations
+
+from mmcheck.check import check
+from mmcheck.execution import show_state
+from mmcheck.litmus.ast import Mem, Sym, show_condition
+from mmcheck.litmus.parse import parse_text
+
+
+def run(text: str) -> tuple[str, list[str], int, int]:
+    res = check(parse_text(text))
+    assert res.unsupported is None, res.unsupported
+    return res.observation, [show_state(s) for s in res.states], res.positive, res.negative
+
+
+def test_array_cells_are_locations() -> None:
+    obs, states, pos, neg = run(
+        "AArch64 T\n{ 0:X2=a; int64_t a[3] = {5,6}; }\n P0 ;\n"
+        " LDR X0,[X2,#8] ;\n ADD X2,X2,#16 ;\n STR X0,[X2] ;\n"
+        "forall (0:X0=6 /\\ a[0]=5 /\\ a[2]=6)\n")
+    assert (obs, pos, neg) == ("Always", 1, 0)
+    assert states == ["0:X0=6; a[0]=5; a[2]=6;"]
+
+
+def test_int_array_cells_are_four_bytes_and_whole_array_value() -> None:
+    obs, states, _, _ = run(
+        "AArch64 T\n{ int b[2]={1,2}; 0:X1=b; }\n P0 ;\n"
+        " LDR W0,[X1],#4 ;\n STR W0,[X1] ;\nforall b={1,1}\n")
+    assert obs == "Always"
+    assert states == ["b={1,1};"]
+
+
+def test_mixed_size_array_access_is_unsupported() -> None:
+    res = check(parse_text(
+        "AArch64 T\n{ int b[2]; 0:X1=b; }\n P0 ;\n LDR X0,[X1] ;\nexists (0:X0=0)\n"))
+    assert res.unsupported is not None and "mixed-size" in res.unsupported
+
+
+def test_offset_from_a_scalar_is_unsupported() -> None:
+    res = check(parse_text(
+        "AArch64 T\n{ 0:X1=x; }\n P0 ;\n LDR W0,[X1,#4] ;\nexists (0:X0=0)\n"))
+    assert res.unsupported is not None and "scalar location x" in res.unsupported
+
+
+def test_pairs() -> None:
+    obs, _, _, _ = run(
+        "AArch64 T\n{ uint64_t t[2]; 0:X0=t; }\n P0 ;\n MOV X1,#1 ;\n MOV X2,#2 ;\n"
+        " STP X1,X2,[X0] ;\n LDP X4,X3,[X0] ;\nforall (0:X3=2 /\\ 0:X4=1 /\\ t[1]=2)\n")
+    assert obs == "Always"
+
+
+def test_condition_constants_follow_the_register_type() -> None:
+    test = parse_text(
+        "AArch64 T\n{ int32_t 0:X1; }\n P0 ;\n MOV W1,#-1 ;\nforall (0:X1=0xffffffff)\n")
+    assert show_condition(test.condition) == "forall (0:X1=4294967295)"
+    obs, states, _, _ = run(test.source)
+    assert obs == "Always" and states == ["0:X1=-1;"]
+
+
+def test_hex_constants_are_signed_64_bit() -> None:
+    test = parse_text(
+        "AArch64 T\n{ uint64_t 0:X1; }\n P0 ;\n MOVN X1,#0 ;\n"
+        "forall (0:X1=0xffffffffffffffff)\n")
+    assert show_condition(test.condition) == "forall (0:X1=-1)"
+    assert run(test.source)[:2] == ("Always", ["0:X1=18446744073709551615;"])
+
+
+def test_typed_memory_initial_value_is_truncated() -> None:
+    obs, states, _, _ = run("AArch64 T\n{ int8_t x = 258; }\n P0 ;\n NOP ;\nexists (x=2)\n")
+    assert (obs, states) == ("Always", ["[x]=2;"])
+
+
+def test_locations_only_means_forall_true() -> None:
+    test = parse_text("AArch64 T\n{ }\n P0 ;\n MOV W0,#3 ;\nlocations [0:X0;]\n")
+    assert show_condition(test.condition) == "forall (true)"
+    assert run(test.source)[:2] == ("Always", ["0:X0=3;"])
+
+
+def test_calls_and_returns() -> None:
+    obs, states, _, _ = run(
+        "AArch64 T\n{ }\n P0 ;\n MOV W0,#1 ;\n BL Linc ;\n ADR X1,Linc ;\n BLR X1 ;\n"
+        " B Lend ;\nLinc: ;\n ADD W0,W0,#1 ;\n RET ;\nLend: ;\nforall (0:X0=3)\n")
+    assert obs == "Always" and states == ["0:X0=3;"]
+
+
+def test_bl_leaves_the_return_label_in_x30() -> None:
+    assert run("AArch64 T\n{ }\n P0 ;\n BL L0 ;\nL0: ;\nlocations [0:X30;]\n")[1] == \
+        ["0:X30=0:L0;"]
+
+
+def test_relative_branch() -> None:
+    assert run("AArch64 T\n{ }\n P0 ;\n B .+8 ;\n MOV W0,#1 ;\n MOV W1,#1 ;\n"
+               "forall (0:X0=0 /\\ 0:X1=1)\n")[0] == "Always"
+
+
+def test_out_of_scope_features_are_unsupported_with_a_position() -> None:
+    cases = {
+        "{ int *p = &x; 0:X0=p; }": "pointers",
+        "{ 0:X0=P0:L0; }": "code labels as values",
+        "{ 0:X0=x:red; }": "memory tags",
+        "{ uint64_t %r = x; }": "symbolic registers",
+        "{ 0:VNCR_EL2=x; }": "system registers",
+        "{ ins_t 0:X0; }": "instructions as values",
+    }
+    for init, word in cases.items():
+        test = parse_text(f"AArch64 T\n{init}\n P0 ;\n NOP ;\nexists (0:X0=0)\n")
+        assert test.unsupported is not None and word in test.unsupported, test.unsupported
+        assert "line 2, column" in test.unsupported
+
+
+def test_cell_and_array_printing() -> None:
+    assert str(Mem("x[1]")) == "x[1]" and str(Mem("x", True)) == "x"
+    assert str(Mem("x")) == "[x]" and str(Sym("x", 4)) == "x+4"
