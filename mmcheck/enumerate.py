@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from mmcheck.errors import Incomplete, Unsupported
 from mmcheck.events import FENCE, READ, WRITE, Event, Trace
-from mmcheck.execution import Execution, Stats, loc_key, value_key
+from mmcheck.execution import Stats, loc_key, value_key
 from mmcheck.litmus.ast import Litmus, Loc, Mem, Reg, Sym, Value, eval_prop
 from mmcheck.models.dsl import Check, Model, is_monotone
 from mmcheck.models.evaluate import Context, Evaluator, Plan, plan_for
@@ -116,6 +116,12 @@ class Shape:
     by_values: dict[tuple[Value, ...], list[Trace]]
 
 
+def _value(v: Value | None) -> Value:
+    """The value of a memory event (only fences have none)."""
+    assert v is not None
+    return v
+
+
 def _shape_key(tr: Trace) -> tuple[object, ...]:
     return (
         tuple(
@@ -132,7 +138,7 @@ def shapes_of(traces: list[Trace]) -> list[Shape]:
     for tr in traces:
         key = _shape_key(tr)
         reads = tuple(i for i, e in enumerate(tr.events) if e.dir == READ)
-        values = tuple(tr.events[i].value for i in reads)
+        values = tuple(_value(tr.events[i].value) for i in reads)
         sh = groups.get(key)
         if sh is None:
             sh = groups[key] = Shape(tr, reads, tuple(frozenset() for _ in reads), {})
@@ -154,7 +160,7 @@ def combinations(
         nd, pv = [], []
         for sh in ts:
             n: list[Need] = []
-            p = set()
+            p: set[tuple[str, Value]] = set()
             for k, i in enumerate(sh.reads):
                 loc = sh.trace.events[i].loc
                 assert loc is not None
@@ -162,7 +168,7 @@ def combinations(
                     n.append((loc, sh.allowed[k]))
             for ev in sh.trace.events:
                 if ev.dir == WRITE and ev.loc is not None:
-                    p.add((ev.loc, ev.value))
+                    p.add((ev.loc, _value(ev.value)))
             nd.append(tuple(n))
             pv.append(frozenset(p))
         needs.append(nd)
@@ -172,8 +178,8 @@ def combinations(
     later: list[frozenset[tuple[str, Value]]] = [frozenset()] * (k + 1)
     for i in range(k - 1, -1, -1):
         acc: set[tuple[str, Value]] = set(later[i + 1])
-        for p in provides[i]:
-            acc |= p
+        for prov in provides[i]:
+            acc |= prov
         later[i] = frozenset(acc)
 
     def met(need: Need, have: frozenset[tuple[str, Value]]) -> bool:
@@ -232,12 +238,12 @@ class Combination:
         self.events = events
         self.n = n = len(events)
         sets: dict[str, int] = {"R": 0, "W": 0, "F": 0, "M": 0, "IW": (1 << len(self.locs)) - 1}
-        for ev in events:
-            bit = 1 << ev.id
-            sets[ev.dir] = sets.get(ev.dir, 0) | bit
-            if ev.dir != FENCE:
+        for e in events:
+            bit = 1 << e.id
+            sets[e.dir] = sets.get(e.dir, 0) | bit
+            if e.dir != FENCE:
                 sets["M"] |= bit
-            for t in ev.tags:
+            for t in e.tags:
                 sets[t] = sets.get(t, 0) | bit
         self.sets = sets
         self._static: dict[str, Relation] = {}
@@ -247,7 +253,7 @@ class Combination:
         """The traces (one per thread) matching the read values rf gives; maybe none."""
         per_thread = []
         for sh, base in zip(self.shapes, self.base, strict=True):
-            values = tuple(self.events[rf_of[base + i]].value for i in sh.reads)
+            values = tuple(_value(self.events[rf_of[base + i]].value) for i in sh.reads)
             trs = sh.by_values.get(values)
             if trs is None:
                 return []
@@ -370,120 +376,132 @@ def explore(
     init = locations_of(test)
     _, traces = value_sets(programs, init)
     shapes = [shapes_of(ts) for ts in traces]
-    prune = rejected is None
-    plan_all, plan_monotone, plan_leaf = _plans(model)
-    tick = 0
+    ticks = [0]  # search nodes so far, for the time limit and progress
 
     for combo_shapes in combinations(shapes, init):
         stats.combinations += 1
         combo = Combination(combo_shapes, init)
-        allowed: dict[int, frozenset[Value]] = {}
-        for sh, base in zip(combo_shapes, combo.base, strict=True):
-            for i, vals in zip(sh.reads, sh.allowed, strict=True):
-                allowed[base + i] = vals
-        ev = combo.events
-        n = combo.n
-        writes: dict[str, list[int]] = {loc: [i] for i, loc in enumerate(combo.locs)}
-        reads: dict[str, list[int]] = {loc: [] for loc in combo.locs}
-        for e in ev[len(combo.locs):]:
-            if e.loc is None:
-                continue
-            if e.dir == WRITE:
-                writes[e.loc].append(e.id)
-            elif e.dir == READ:
-                reads[e.loc].append(e.id)
-        steps: list[tuple[str, int, str]] = []
-        for loc in combo.locs:
-            for w in writes[loc][1:]:
-                steps.append(("W", w, loc))
-            for r in reads[loc]:
-                steps.append(("R", r, loc))
-        order: dict[str, list[int]] = {loc: [writes[loc][0]] for loc in combo.locs}
-        co_rows = [0] * n
-        rf_rows = [0] * n
-        rf_of: dict[int, int] = {}
-        evaluator = combo.evaluator
-        ctx = Context(evaluator, plan_all)
+        _search(combo, model, stats, limits, on_leaf, rejected, ticks)
 
-        def run_checks(which: Plan) -> Check | None:
-            return which.first_failure(ctx, rf_rows, co_rows)
 
-        def dfs(k: int) -> None:
-            nonlocal tick
-            tick += 1
-            if limits is not None and not tick & 1023:
-                if limits.deadline and time.monotonic() > limits.deadline:
-                    raise Incomplete(f"timed out after {limits.timeout:g} s")
-                if limits.progress is not None and not tick & 8191:
-                    limits.progress(stats)
-            if k == len(steps):
-                matches = combo.concrete(rf_of)
-                if not matches:
-                    return  # these read values take another path: not this shape's
-                stats.candidates += len(matches)
-                failed = run_checks(plan_leaf if (steps and prune) else plan_all)
-                orders = [order[loc] for loc in combo.locs]
-                if failed is None:
-                    stats.consistent += len(matches)
-                    if limits is not None and limits.max_executions is not None and \
-                            stats.consistent > limits.max_executions:
-                        raise Incomplete(
-                            f"more than {limits.max_executions} consistent executions"
-                        )
-                    for chosen in matches:
-                        on_leaf(Leaf(combo, orders, rf_of, chosen))
-                elif rejected is not None:
-                    evaluator.set_dynamic(Relation(n, rf_rows), Relation(n, co_rows))
-                    wit = evaluator.witness(failed) or []
-                    for chosen in matches:
-                        rejected(Leaf(combo, orders, rf_of, chosen), failed, wit)
-                return
-            kind, e, loc = steps[k]
-            stats.nodes += 1
-            if kind == "W":
-                seq_ = order[loc]
-                thread = ev[e].thread
-                lo = 1
-                for pos in range(len(seq_) - 1, 0, -1):
-                    if ev[seq_[pos]].thread == thread:
-                        lo = pos + 1
-                        break
-                bit = 1 << e
-                for pos in range(lo, len(seq_) + 1):
-                    seq_.insert(pos, e)
-                    after = 0
-                    for b in seq_[pos + 1:]:
-                        after |= 1 << b
-                    co_rows[e] = after
-                    for b in seq_[:pos]:
-                        co_rows[b] |= bit
-                    if not prune or run_checks(plan_monotone) is None:
-                        dfs(k + 1)
-                    else:
-                        stats.pruned += 1
-                    for b in seq_[:pos]:
-                        co_rows[b] &= ~bit
-                    co_rows[e] = 0
-                    seq_.pop(pos)
-            else:
-                r = ev[e]
-                vals = allowed[e]
-                for w in writes[loc]:
-                    we = ev[w]
-                    if we.value not in vals:
-                        continue
-                    if we.thread == r.thread and w > e:
-                        continue  # a read never sees a po-later write of its own thread
-                    rf_rows[w] |= 1 << e
-                    rf_of[e] = w
-                    if not prune or run_checks(plan_monotone) is None:
-                        dfs(k + 1)
-                    else:
-                        stats.pruned += 1
-                    rf_rows[w] &= ~(1 << e)
-                    del rf_of[e]
+def _search(
+    combo: Combination,
+    model: Model,
+    stats: Stats,
+    limits: Limits | None,
+    on_leaf: Callable[[Leaf], None],
+    rejected: Callable[[Leaf, Check, list[int]], None] | None,
+    ticks: list[int],
+) -> None:
+    """Search rf and co for one combination of shapes."""
+    prune = rejected is None
+    plan_all, plan_monotone, plan_leaf = _plans(model)
+    allowed: dict[int, frozenset[Value]] = {}
+    for sh, base in zip(combo.shapes, combo.base, strict=True):
+        for i, vals in zip(sh.reads, sh.allowed, strict=True):
+            allowed[base + i] = vals
+    ev = combo.events
+    n = combo.n
+    writes: dict[str, list[int]] = {loc: [i] for i, loc in enumerate(combo.locs)}
+    reads: dict[str, list[int]] = {loc: [] for loc in combo.locs}
+    for e in ev[len(combo.locs):]:
+        if e.loc is None:
+            continue
+        if e.dir == WRITE:
+            writes[e.loc].append(e.id)
+        elif e.dir == READ:
+            reads[e.loc].append(e.id)
+    steps: list[tuple[str, int, str]] = []
+    for loc in combo.locs:
+        for w in writes[loc][1:]:
+            steps.append(("W", w, loc))
+        for r in reads[loc]:
+            steps.append(("R", r, loc))
+    order: dict[str, list[int]] = {loc: [writes[loc][0]] for loc in combo.locs}
+    co_rows = [0] * n
+    rf_rows = [0] * n
+    rf_of: dict[int, int] = {}
+    evaluator = combo.evaluator
+    ctx = Context(evaluator, plan_all)
 
-        dfs(0)
+    def run_checks(which: Plan) -> Check | None:
+        return which.first_failure(ctx, rf_rows, co_rows)
+
+    def dfs(k: int) -> None:
+        ticks[0] += 1
+        if limits is not None and not ticks[0] & 1023:
+            if limits.deadline and time.monotonic() > limits.deadline:
+                raise Incomplete(f"timed out after {limits.timeout:g} s")
+            if limits.progress is not None and not ticks[0] & 8191:
+                limits.progress(stats)
+        if k == len(steps):
+            matches = combo.concrete(rf_of)
+            if not matches:
+                return  # these read values take another path: not this shape's
+            stats.candidates += len(matches)
+            failed = run_checks(plan_leaf if (steps and prune) else plan_all)
+            orders = [order[loc] for loc in combo.locs]
+            if failed is None:
+                stats.consistent += len(matches)
+                if limits is not None and limits.max_executions is not None and \
+                        stats.consistent > limits.max_executions:
+                    raise Incomplete(
+                        f"more than {limits.max_executions} consistent executions"
+                    )
+                for chosen in matches:
+                    on_leaf(Leaf(combo, orders, rf_of, chosen))
+            elif rejected is not None:
+                evaluator.set_dynamic(Relation(n, rf_rows), Relation(n, co_rows))
+                wit = evaluator.witness(failed) or []
+                for chosen in matches:
+                    rejected(Leaf(combo, orders, rf_of, chosen), failed, wit)
+            return
+        kind, e, loc = steps[k]
+        stats.nodes += 1
+        if kind == "W":
+            seq_ = order[loc]
+            thread = ev[e].thread
+            lo = 1
+            for pos in range(len(seq_) - 1, 0, -1):
+                if ev[seq_[pos]].thread == thread:
+                    lo = pos + 1
+                    break
+            bit = 1 << e
+            for pos in range(lo, len(seq_) + 1):
+                seq_.insert(pos, e)
+                after = 0
+                for b in seq_[pos + 1:]:
+                    after |= 1 << b
+                co_rows[e] = after
+                for b in seq_[:pos]:
+                    co_rows[b] |= bit
+                if not prune or run_checks(plan_monotone) is None:
+                    dfs(k + 1)
+                else:
+                    stats.pruned += 1
+                for b in seq_[:pos]:
+                    co_rows[b] &= ~bit
+                co_rows[e] = 0
+                seq_.pop(pos)
+        else:
+            r = ev[e]
+            vals = allowed[e]
+            for w in writes[loc]:
+                we = ev[w]
+                if we.value not in vals:
+                    continue
+                if we.thread == r.thread and w > e:
+                    continue  # a read never sees a po-later write of its own thread
+                rf_rows[w] |= 1 << e
+                rf_of[e] = w
+                if not prune or run_checks(plan_monotone) is None:
+                    dfs(k + 1)
+                else:
+                    stats.pruned += 1
+                rf_rows[w] &= ~(1 << e)
+                del rf_of[e]
+
+    dfs(0)
 
 
 def final_state(
@@ -507,9 +525,7 @@ def final_state(
             v = Sym("{" + ",".join(str(last.get(f"{loc.name}[{i}]", 0)) for i in range(size))
                     + "}")
         else:
-            v = last.get(loc.name, 0)
-            if v is None:
-                v = 0
+            v = _value(last.get(loc.name, 0))
         out.append((loc, v))
     return tuple(out)
 

@@ -9,9 +9,16 @@ from mmcheck.semantics.runner import Program
 
 
 class Dialect(Protocol):
-    arch: str
-    default_model: str
-    models: tuple[str, ...]  # the models that fit this architecture
+    @property
+    def arch(self) -> str: ...
+
+    @property
+    def default_model(self) -> str: ...
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The models that fit this architecture."""
+        ...
 
     def canon_reg(self, name: str) -> str | None:
         """The canonical name of a register (as herd7 prints it), or None."""

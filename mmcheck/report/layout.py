@@ -9,7 +9,9 @@ the relation that orders them (``ppo``, ``bob``, ``rfe``...).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -30,6 +32,13 @@ ROW_H = 84
 NODE_H = 28
 MARGIN = 24
 CHAR_W = 7.8  # of the 13px monospace font
+LABEL_CHAR_W = 7.3  # of the 12px edge labels
+LABEL_H = 15.0
+CAPTION_CHAR_W = 7.6  # of the 12.5px caption
+TITLE_CHAR_W = 9.1  # of the 15px bold title
+TITLE_Y = MARGIN + 6  # baseline of the title
+Point = tuple[float, float]
+Curve = tuple[Point, Point, Point, Point]  # a cubic Bézier: start, controls, end
 
 BASE_COLOURS = {
     "po": "#4d4d4d",
@@ -115,6 +124,21 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class Route:
+    """Where an edge is drawn: a cubic curve, and the centre of its label."""
+
+    start: Point
+    c1: Point
+    c2: Point
+    end: Point
+    label: Point
+
+    @property
+    def curve(self) -> Curve:
+        return self.start, self.c1, self.c2, self.end
+
+
+@dataclass(frozen=True)
 class Picture:
     title: str
     caption: str
@@ -123,22 +147,38 @@ class Picture:
     threads: tuple[tuple[int, float], ...]  # thread number, column centre x
     thread_y: float  # where the column headers go
     width: float
-    height: float  # of the drawing, without the legend
+    height: float  # of the drawing, without the caption and legend
 
     cycle_note: str = "the cycle the check forbids"
+    routes: tuple[Route, ...] = ()  # one per edge, once ``fit`` has run
 
     def caption_lines(self) -> list[str]:
-        """The caption, broken before arrows to fit the picture's width."""
-        room = max(20, int((self.width - 2 * MARGIN) / CHAR_W))
-        lines: list[str] = []
+        """The caption, wrapped to the picture's width: broken before arrows
+        (``-rfe-> d: R x=1`` stays on one line), and between words only when one
+        such step is itself too long."""
+        if not self.caption:
+            return []
+        room = max(20, int((self.width - 2 * MARGIN) / CAPTION_CHAR_W))
+        indent = "    "
+        steps: list[str] = []
         for word in self.caption.split(" "):
-            if lines and len(lines[-1]) + 1 + len(word) <= room:
-                lines[-1] += " " + word
-            elif lines and not word.startswith("-"):
-                lines[-1] += " " + word
+            if steps and not (word.startswith("-") and word.endswith("->")):
+                steps[-1] += " " + word
             else:
-                lines.append(word if not lines else "    " + word)
-        return lines if self.caption else []
+                steps.append(word)
+        lines: list[str] = []
+        for step in steps:
+            if lines and len(lines[-1]) + 1 + len(step) <= room:
+                lines[-1] += " " + step
+                continue
+            line = indent if lines else ""
+            for word in step.split(" "):
+                if line.strip() and len(line) + 1 + len(word) > room:
+                    lines.append(line)
+                    line = indent
+                line += word if not line.strip() else " " + word
+            lines.append(line)
+        return lines
 
     @property
     def has_cycle(self) -> bool:
@@ -201,7 +241,7 @@ def layout(x: Execution, title: str, caption: str = "", blame: Blame | None = No
     col = {t: i for i, t in enumerate(threads)}
     texts = {e.id: event_text(e, names.get(e.id), compact=True) for e in x.events}
     widest = max((len(t) for t in texts.values()), default=4)
-    col_w = max(COL_W, widest * CHAR_W + 60)
+    col_w = max(COL_W, widest * CHAR_W + 80)
     columns = max(len(threads), 1)
     width = max(columns * col_w, len(inits) * (widest * CHAR_W + 30)) + 2 * MARGIN
     top = MARGIN + 30  # room for the title
@@ -227,8 +267,308 @@ def layout(x: Execution, title: str, caption: str = "", blame: Blame | None = No
     if blame is not None and not caption:
         caption = f"{blame.check}: {show_steps(x, blame.steps, names)}"
     heads = tuple((t, left + col_w * (col[t] + 0.5)) for t in threads)
-    return Picture(title, caption, tuple(nodes), tuple(execution_edges(x, blame)), heads,
-                   thread_y, width, height, cycle_note)
+    return fit(Picture(title, caption, tuple(nodes), tuple(execution_edges(x, blame)), heads,
+                       thread_y, width, height, cycle_note))
+
+
+# -- routing edges and placing their labels ---------------------------------------------------
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _bezier(g: Curve, t: float) -> Point:
+    u = 1 - t
+    k = (u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t)
+    return (sum(w * q[0] for w, q in zip(k, g, strict=True)),
+            sum(w * q[1] for w, q in zip(k, g, strict=True)))
+
+
+def _tangent(g: Curve, t: float) -> Point:
+    u = 1 - t
+    k = (3 * u * u, 6 * u * t, 3 * t * t)
+    d = [(g[i + 1][0] - g[i][0], g[i + 1][1] - g[i][1]) for i in range(3)]
+    return (sum(w * q[0] for w, q in zip(k, d, strict=True)),
+            sum(w * q[1] for w, q in zip(k, d, strict=True)))
+
+
+def _samples(g: Curve, n: int = 24) -> list[Point]:
+    return [_bezier(g, k / n) for k in range(n + 1)]
+
+
+def _node_box(n: Node, pad: float = 0.0) -> Box:
+    return (n.x - n.w / 2 - pad, n.y - n.h / 2 - pad, n.x + n.w / 2 + pad, n.y + n.h / 2 + pad)
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _grow(b: Box, by: float) -> Box:
+    return b[0] - by, b[1] - by, b[2] + by, b[3] + by
+
+
+def _distance(pt: Point, b: Box) -> float:
+    return math.hypot(max(b[0] - pt[0], 0.0, pt[0] - b[2]), max(b[1] - pt[1], 0.0, pt[1] - b[3]))
+
+
+def _hull(pts: Sequence[Point]) -> Box:
+    return (min(q[0] for q in pts), min(q[1] for q in pts),
+            max(q[0] for q in pts), max(q[1] for q in pts))
+
+
+def _inside(pt: Point, b: Box) -> bool:
+    return b[0] <= pt[0] <= b[2] and b[1] <= pt[1] <= b[3]
+
+
+def label_size(text: str) -> tuple[float, float]:
+    return len(text) * LABEL_CHAR_W + 6, LABEL_H
+
+
+def header_box(t: int, x: float, thread_y: float) -> Box:
+    """The ``P0`` column header, drawn right-aligned just left of the column centre."""
+    w = len(f"P{t}") * CHAR_W
+    return (x - 10 - w, thread_y - 5, x - 10, thread_y + 11)
+
+
+def _clip(n: Node, towards: Point) -> Point:
+    """Where the line from the centre of ``n`` towards a point leaves its box."""
+    dx, dy = towards[0] - n.x, towards[1] - n.y
+    if dx == 0 and dy == 0:
+        return n.x, n.y
+    sx = (n.w / 2 + 3) / abs(dx) if dx else math.inf
+    sy = (n.h / 2 + 3) / abs(dy) if dy else math.inf
+    t = min(sx, sy)
+    return n.x + dx * t, n.y + dy * t
+
+
+def _same_column(a: Node, b: Node) -> bool:
+    return a.thread == b.thread and not a.init
+
+
+def _bends(p: Picture) -> list[float]:
+    """A sideways offset per edge (the distance of the curve's apex from the straight
+    line), so that edges between the same two events do not overlap, and arcs within a
+    column clear the events they pass."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, e in enumerate(p.edges):
+        groups.setdefault((min(e.src, e.dst), max(e.src, e.dst)), []).append(i)
+    middle = sum(x for _, x in p.threads) / len(p.threads) if p.threads else p.width / 2
+    out = [0.0] * len(p.edges)
+    for (lo, hi), idx in groups.items():
+        a, b = p.node(lo), p.node(hi)
+        same_col = _same_column(a, b)
+        between = [n for n in p.nodes if same_col and n.thread == a.thread
+                   and min(a.y, b.y) < n.y < max(a.y, b.y)]
+        clear = max((n.w / 2 for n in between), default=0.0) + 18
+        for k, i in enumerate(idx):
+            e = p.edges[i]
+            sign = 1.0 if e.src == lo else -1.0  # offsets are relative to lo -> hi
+            if same_col and between:
+                off = clear + 14 * (len(between) - 1) + 26 * k
+            elif same_col:
+                off = 0.0 if k == 0 and e.kind == "po" else 30.0 + 26 * k
+            elif len(idx) == 1:
+                off = 0.0
+            else:
+                off = (k - (len(idx) - 1) / 2) * 34
+            if same_col and a.x > middle + 1:
+                off = -off  # arcs bulge away from the middle of the picture
+            out[i] = off * sign
+    return out
+
+
+def _curve(p: Picture, e: Edge, bend: float) -> Curve:
+    """An edge bent sideways by ``bend`` (the distance of its apex from the straight
+    line), as the cubic form of a quadratic curve."""
+    a, b = p.node(e.src), p.node(e.dst)
+    mx, my = (a.x + b.x) / 2, (a.y + b.y) / 2
+    dx, dy = b.x - a.x, b.y - a.y
+    length = math.hypot(dx, dy) or 1.0
+    c = (mx - dy / length * bend * 2, my + dx / length * bend * 2)
+    start, end = _clip(a, c), _clip(b, c)
+    return (start, (start[0] + (c[0] - start[0]) * 2 / 3, start[1] + (c[1] - start[1]) * 2 / 3),
+            (end[0] + (c[0] - end[0]) * 2 / 3, end[1] + (c[1] - end[1]) * 2 / 3), end)
+
+
+def _detour(p: Picture, e: Edge, x: float) -> Curve:
+    """An edge that leaves its source sideways, runs down (or up) at about ``x`` and
+    enters its target sideways: for long edges that a simple bend cannot keep off the
+    events in between."""
+    a, b = p.node(e.src), p.node(e.dst)
+    c1, c2 = (x, a.y), (x, b.y)
+    return _clip(a, c1), c1, c2, _clip(b, c2)
+
+
+def _hits(p: Picture, e: Edge, g: Curve) -> bool:
+    """Does the curve pass through an event box other than its own two?"""
+    boxes = [_node_box(n, 4) for n in p.nodes if n.id not in (e.src, e.dst)]
+    return any(_inside(pt, b) for pt in _samples(g)[1:-1] for b in boxes)
+
+
+def _length(g: Curve) -> float:
+    pts = _samples(g, 16)
+    return sum(math.dist(a, b) for a, b in zip(pts, pts[1:], strict=False))
+
+
+def _deviation(g: Curve) -> float:
+    """How far the curve strays from the straight line between its ends."""
+    (x0, y0), (x1, y1) = g[0], g[3]
+    length = math.hypot(x1 - x0, y1 - y0) or 1.0
+    return max(abs((x1 - x0) * (y0 - y) - (x0 - x) * (y1 - y0)) / length
+               for x, y in _samples(g, 12))
+
+
+def _crossings(a: Sequence[Point], b: Sequence[Point]) -> int:
+    """How many times two polylines cross (their shared end points aside)."""
+    if not _overlap(_hull(a), _hull(b)):
+        return 0
+
+    def side(p: Point, q: Point, r: Point) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    n = 0
+    for p1, p2 in zip(a, a[1:], strict=False):
+        lo_x, hi_x = min(p1[0], p2[0]), max(p1[0], p2[0])
+        lo_y, hi_y = min(p1[1], p2[1]), max(p1[1], p2[1])
+        for q1, q2 in zip(b, b[1:], strict=False):
+            if (max(q1[0], q2[0]) < lo_x or min(q1[0], q2[0]) > hi_x
+                    or max(q1[1], q2[1]) < lo_y or min(q1[1], q2[1]) > hi_y):
+                continue
+            if (side(p1, p2, q1) * side(p1, p2, q2) < 0
+                    and side(q1, q2, p1) * side(q1, q2, p2) < 0):
+                n += 1
+    return n
+
+
+def _route(p: Picture, bends: Sequence[float]) -> list[Curve]:
+    """Every edge's curve.  An edge that would cross another event is bent further, or
+    else sent round: of the curves that cross no event, the one that strays least and
+    crosses the fewest other edges."""
+    geo = [_curve(p, e, bends[i]) for i, e in enumerate(p.edges)]
+    middle = sum(x for _, x in p.threads) / len(p.threads) if p.threads else p.width / 2
+    xs = [x for _, x in p.threads]
+    for i, e in enumerate(p.edges):
+        a = p.node(e.src)
+        inner = bool(xs) and min(xs) + 1 < a.x < max(xs) - 1
+        if bends[i] and inner and _same_column(a, p.node(e.dst)):
+            # An arc in an inner column may bulge either way: the way it crosses less.
+            others = [_samples(g, 16) for k, g in enumerate(geo) if k != i]
+            sides = [g for g in (geo[i], _curve(p, e, -bends[i])) if not _hits(p, e, g)]
+            if sides:
+                geo[i] = min(sides, key=lambda g: _route_cost(g, others, middle))
+        if not _hits(p, e, geo[i]):
+            continue
+        others = [_samples(g, 16) for k, g in enumerate(geo) if k != i]
+        bent = [_curve(p, e, bends[i] + extra) for extra in (22, 44, 66, 90, 120, 150)
+                for extra in (extra, -extra)]
+        clear = [g for g in bent if not _hits(p, e, g)]
+        if not clear:
+            a, b = p.node(e.src), p.node(e.dst)
+            for d in (50, 80, 110, 140, 170, 200, 240):
+                clear.append(_detour(p, e, max(a.x + a.w / 2, b.x + b.w / 2) + d))
+                clear.append(_detour(p, e, min(a.x - a.w / 2, b.x - b.w / 2) - d))
+            clear = [g for g in clear if not _hits(p, e, g)]
+        if clear:
+            geo[i] = min(clear, key=lambda g: _route_cost(g, others, middle))
+    return geo
+
+
+def _route_cost(g: Curve, others: Sequence[Sequence[Point]], middle: float) -> float:
+    """How far a curve strays, how many other edges it crosses, and a little more when it
+    bends towards the middle of the picture, where the edges between columns run."""
+    chord = (g[0][0] + g[3][0]) / 2
+    inward = (_bezier(g, 0.5)[0] - chord) * (middle - chord) > 0
+    pts = _samples(g, 16)
+    return _deviation(g) + (10 if inward else 0) + 30 * sum(_crossings(pts, o) for o in others)
+
+
+def _place_label(p: Picture, e: Edge, g: Curve,
+                 curves: Sequence[list[Point]], own: int, taken: Sequence[Box],
+                 fixed: Sequence[Box]) -> Point:
+    """The centre of an edge's label: on or beside its curve, off every event box, header
+    and label already placed, and preferably off other curves (greedy; cheapest wins)."""
+    w, h = label_size(e.label)
+    hulls = [_hull(pts) for pts in curves]
+    start, end = g[0], g[3]
+    vertical = all(abs(start[0] - q[0]) < 1 for q in g)
+    chord = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+    best: tuple[float, Point] | None = None
+    for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.2, 0.8):
+        px, py = _bezier(g, t)
+        tx, ty = _tangent(g, t)
+        norm = math.hypot(tx, ty) or 1.0
+        nx_, ny_ = -ty / norm, tx / norm
+        # The preferred side: outside an arc, right of a straight vertical line.
+        bulge = (px - chord[0]) * nx_ + (py - chord[1]) * ny_
+        outward = 1.0 if bulge > 1 else -1.0 if bulge < -1 else (1.0 if nx_ >= 0 else -1.0)
+        for side in (0.0, outward, -outward):
+            gap = abs(nx_) * w / 2 + abs(ny_) * h / 2 + 4
+            lx, ly = px + nx_ * gap * side, py + ny_ * gap * side
+            box = (lx - w / 2, ly - h / 2, lx + w / 2, ly + h / 2)
+            cost = abs(t - 0.5) * 20
+            if side == 0.0:
+                cost += 6 if vertical else 0
+            else:
+                cost += 2 if side == outward else 5
+            cost += 1000 * sum(_overlap(box, b) for b in fixed)
+            cost += 600 * sum(_overlap(box, b) for b in taken)
+            near = _grow(box, 8)
+            cost += 40 * sum(_overlap(near, b) for b in taken)
+            reach = _grow(box, 9)
+            for k, pts in enumerate(curves):
+                if k != own and _overlap(reach, hulls[k]):
+                    d = min((_distance(q, box) for q in pts if _inside(q, reach)), default=9)
+                    cost += 30 if d < 2 else 10 if d < 9 else 0
+            if best is None or cost < best[0]:
+                best = (cost, (lx, ly))
+    assert best is not None
+    return best[1]
+
+
+def _title_width(p: Picture) -> float:
+    return len(p.title) * TITLE_CHAR_W
+
+
+def fit(p: Picture) -> Picture:
+    """Route every edge, place its label, then size the canvas to what is drawn: every
+    box, curve, label and header, the title and the legend's longest entry, plus the
+    margin (the drawing is centred in it)."""
+    bends = _bends(p)
+    geo = _route(p, bends)
+    curves = [_samples(g, max(30, int(_length(g) / 5))) for g in geo]
+    fixed = [_node_box(n, 4) for n in p.nodes]
+    fixed += [header_box(t, x, p.thread_y) for t, x in p.threads]
+    labels: list[Point | None] = [None] * len(p.edges)
+    taken: list[Box] = []
+    order = sorted(range(len(p.edges)), key=lambda i: (not p.edges[i].highlight, i))
+    for i in order:
+        pt = _place_label(p, p.edges[i], geo[i], curves, i, taken, fixed)
+        w, h = label_size(p.edges[i].label)
+        taken.append((pt[0] - w / 2 - 2, pt[1] - h / 2 - 1, pt[0] + w / 2 + 2, pt[1] + h / 2 + 1))
+        labels[i] = pt
+    boxes = [_node_box(n) for n in p.nodes] + taken
+    boxes += [header_box(t, x, p.thread_y) for t, x in p.threads]
+    boxes += [_grow(_hull(pts), 5) for pts in curves]  # with the stroke and arrowhead
+    left = min(b[0] for b in boxes)
+    right = max(b[2] for b in boxes)
+    top = min(b[1] for b in boxes)
+    bottom = max(b[3] for b in boxes)
+    legend = max((38 + (len(k) + 1 + len(w)) * LABEL_CHAR_W for k, w, _ in legend_entries(p)),
+                 default=0.0)
+    width = max(right - left, _title_width(p), legend) + 2 * MARGIN
+    dx = (width - (right - left)) / 2 - left
+    dy = max(0.0, TITLE_Y + 12 - top)  # keep clear of the title
+    height = max(p.height, bottom + MARGIN) + dy
+
+    def mv(q: Point) -> Point:
+        return q[0] + dx, q[1] + dy
+
+    routes = tuple(Route(mv(g[0]), mv(g[1]), mv(g[2]), mv(g[3]), mv(lab or g[1]))
+                   for g, lab in zip(geo, labels, strict=True))
+    nodes = tuple(replace(n, x=n.x + dx, y=n.y + dy) for n in p.nodes)
+    heads = tuple((t, x + dx) for t, x in p.threads)
+    return replace(p, nodes=nodes, threads=heads, thread_y=p.thread_y + dy, width=width,
+                   height=height, routes=routes)
 
 
 def legend_entries(p: Picture) -> list[tuple[str, str, bool]]:

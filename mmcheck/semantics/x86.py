@@ -177,13 +177,14 @@ class Step:
         if op in ("add", "sub", "xor", "or", "and", "shl", "shr", "sal", "sar"):
             self._arity(2)
             dst, src = args
-            return self._update(st, dst, lambda a: _arith(op, a.v, self.value(st, src).v,
-                                                          self.span),
-                                src)
+            self._update(st, dst, lambda a: _arith(op, a.v, self.value(st, src).v, self.span),
+                         src)
+            return None
         if op in ("inc", "dec"):
             self._arity(1)
-            return self._update(st, args[0], lambda a: _arith(
-                "add" if op == "inc" else "sub", a.v, 1, self.span), None)
+            step = "add" if op == "inc" else "sub"
+            self._update(st, args[0], lambda a: _arith(step, a.v, 1, self.span), None)
+            return None
         if op in ("cmp", "test"):
             self._arity(2)
             a, b = args
@@ -209,14 +210,13 @@ class Step:
             widx = st.write(addr, new, tags)
             if self.ins.locked:
                 st.add_rmw(ridx, widx)
-            return None
+            return
         if self.ins.locked:
             raise UserError("LOCK needs a memory destination", self.span)
         cur = self.value(st, dst)
         new = Val(f(cur), cur.deps | (srcval.deps if srcval else 0),
                   cur.pick | (srcval.pick if srcval else 0))
         self.store(st, dst, new)
-        return None
 
     def _arity(self, n: int) -> None:
         if len(self.ins.args) != n:
