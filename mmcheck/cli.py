@@ -7,6 +7,7 @@ Exit codes: 0 all ran (and matched, in CI mode) · 1 an expectation was not met 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -73,6 +74,12 @@ def guarded(fn: Callable[..., int]) -> Callable[..., None]:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (``mmcheck run ... | head``): stop quietly, as
+            # a program killed by SIGPIPE would.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)
         except Exception:  # noqa: BLE001 - report our own bug, never a user's
             click.echo("mmcheck: internal error (this is a bug in mmcheck):", err=True)
             click.echo(traceback.format_exc(), err=True)

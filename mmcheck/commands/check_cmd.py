@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -121,7 +122,8 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
             books[directory] = exp
         slots.extend(plan(path, books[directory], model, update, strict, timeout, todo))
 
-    console = Console()
+    # In a CI log (not a terminal) keep whole test names rather than 80 columns.
+    console = Console() if sys.stdout.isatty() else Console(width=160)
     done = run_all(todo, jobs, console)
     outcomes = [done[s] if isinstance(s, int) else s for s in slots]
     for o in done:
