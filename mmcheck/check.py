@@ -6,12 +6,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mmcheck.errors import Incomplete, Unsupported, UserError
-from mmcheck.execution import Execution, Result, Stats, value_key
-from mmcheck.litmus.ast import Litmus, Loc, Value, eval_prop, prop_atoms
-from mmcheck.litmus.dialects import dialect_for
-from mmcheck.models import get_model
-from mmcheck.models.dsl import Check, Model
 from mmcheck.enumerate import (
     Leaf,
     Limits,
@@ -19,6 +13,12 @@ from mmcheck.enumerate import (
     final_state,
     observed_locations,
 )
+from mmcheck.errors import Incomplete, Unsupported, UserError
+from mmcheck.execution import Execution, Result, Stats, value_key
+from mmcheck.litmus.ast import Litmus, Loc, Value, eval_prop, prop_atoms
+from mmcheck.litmus.dialects import dialect_for
+from mmcheck.models import get_model
+from mmcheck.models.dsl import Check, Model
 from mmcheck.semantics.runner import Program
 
 

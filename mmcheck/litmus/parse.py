@@ -567,7 +567,9 @@ class CondParser:
         if text == "false":
             return Or(())
         if kind != "word":
-            raise self.src.error(f"expected an atom like 'x=1' or '0:EAX=1', found {text!r}", off, len(text))
+            raise self.src.error(
+                f"expected an atom like 'x=1' or '0:EAX=1', found {text!r}", off, len(text)
+            )
         loc = _parse_loc(text, self.dialect, self.nthreads, self.src, off, self.arrays)
         k2, op, o2 = self.next()
         if op not in ("=", "!=", "<>"):

@@ -243,7 +243,9 @@ def split_program(
             if i == end and not row_text.strip():
                 break
             if i == end:
-                raise src.error("thread table row is not terminated by ';'", _first_nonblank(t, row_start, end))
+                raise src.error(
+                    "thread table row is not terminated by ';'", _first_nonblank(t, row_start, end)
+                )
             cells: list[Chunk] = []
             cell_start = row_start
             for j in range(row_start, i + 1):
@@ -254,7 +256,9 @@ def split_program(
             row_start = i + 1
         i += 1
     if not rows:
-        raise src.error("no thread table: expected a row 'P0 | P1 ;'", min(start, max(0, len(t) - 1)))
+        raise src.error(
+            "no thread table: expected a row 'P0 | P1 ;'", min(start, max(0, len(t) - 1))
+        )
     header = rows[0]
     for k, cell in enumerate(header):
         nm = cell.text.strip()

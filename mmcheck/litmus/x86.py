@@ -35,7 +35,9 @@ for _s in X64_SEGMENTS:
 _X64_WIDTH = {}
 for _canon, _aliases in _X64_FAMILIES.items():
     for _a in _aliases:
-        _X64_WIDTH[_a] = 64 if _a == _canon else 32 if _a.startswith("e") or _a.endswith("d") else 16
+        _X64_WIDTH[_a] = (
+            64 if _a == _canon else 32 if _a.startswith("e") or _a.endswith("d") else 16
+        )
 
 
 def canon_x86(name: str) -> str | None:

@@ -6,17 +6,17 @@ Read beside the Arm ARM, section B2.3, and herd7's aarch64.cat.
 from __future__ import annotations
 
 from mmcheck.models.dsl import (
-    M,
-    R,
-    W,
     Base,
     Check,
     Diff,
+    M,
     Model,
     Plus,
+    R,
     Range,
     SUnion,
     Union,
+    W,
     co,
     coe,
     fr,

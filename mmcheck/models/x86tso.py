@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from mmcheck.models.dsl import (
-    M,
-    R,
-    W,
     Check,
+    M,
     Model,
     Product,
+    R,
     Union,
+    W,
     co,
     coe,
     com,

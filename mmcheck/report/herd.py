@@ -18,5 +18,7 @@ def render(result: Result) -> str:
     pos, neg = result.witness_counts
     lines.append(f"Positive: {pos} Negative: {neg}")
     lines.append(f"Condition {show_condition(result.condition)}")
-    lines.append(f"Observation {result.name} {result.observation} {result.positive} {result.negative}")
+    lines.append(
+        f"Observation {result.name} {result.observation} {result.positive} {result.negative}"
+    )
     return "\n".join(lines) + "\n"

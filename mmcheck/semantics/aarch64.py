@@ -19,6 +19,7 @@ so the counts match.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mmcheck.errors import Span, Unsupported, UserError
@@ -43,7 +44,6 @@ M64 = (1 << 64) - 1
 M32 = (1 << 32) - 1
 NZCV = "NZCV"
 UNROLL = 2  # herd7's default -unroll for AArch64
-_LX = "_a64_lx"  # attribute on ThreadState: (read index, location) of the last load-exclusive
 
 _RELATIVE = re.compile(r"\.([+-]\d+)")
 BARRIER_OPTS = {"SY", "ISH", "ISHLD", "ISHST", "LD", "ST", "OSH", "OSHLD", "OSHST", "NSH",
@@ -423,17 +423,18 @@ class Step:
             raise self.unsupported(f"instruction {op} (non-temporal, exclusive, acquire or "
                                    "release pairs) is not modelled")
         if op in _LOADS:
-            return self.load(st, _LOADS[op])
-        if op in _STORES:
-            return self.store(st, _STORES[op])
-        if op in _SIZED:
-            return self.sized(st, *_SIZED[op])
-        if op in _STXS:
-            return self.store_exclusive(st, _STXS[op])
-        atom = _parse_atomic(op)
-        if atom is not None:
-            return self.atomic(st, *atom)
-        return self.alu(st)
+            self.load(st, _LOADS[op])
+        elif op in _STORES:
+            self.store(st, _STORES[op])
+        elif op in _SIZED:
+            self.sized(st, *_SIZED[op])
+        elif op in _STXS:
+            self.store_exclusive(st, _STXS[op])
+        elif (atom := _parse_atomic(op)) is not None:
+            self.atomic(st, *atom)
+        else:
+            self.alu(st)
+        return None
 
     def jump(self, st: ThreadState, label: str, cond: Val | None = None) -> str:
         """Take a branch.  Like herd, a backward branch is taken at most UNROLL times
@@ -448,10 +449,7 @@ class Step:
             label = f"@{index}"
         target = st.program.labels[label]
         if target <= st.pc and (cond is None or cond.deps or cond.pick):
-            counts = getattr(st, "_a64_back", None)
-            if counts is None:
-                counts = {}
-                setattr(st, "_a64_back", counts)
+            counts = st.back_edges
             n = counts.get(st.pc, 0) + 1
             if n > UNROLL:
                 raise Choice()
@@ -530,7 +528,7 @@ class Step:
         addr, after = self.address(st, m, r.width // 8)
         v, idx = st.read(addr, tags)
         if "X" in tags:
-            setattr(st, _LX, (idx, st.events[idx].loc))
+            st.exclusive = (idx, st.events[idx].loc)
         self.wr(st, r, v)
         self.writeback(st, m, after)
         return None
@@ -582,15 +580,15 @@ class Step:
         assert isinstance(s, RegOp) and isinstance(r, RegOp) and isinstance(m, MemOp)
         if m.mode != "off" or m.offset is not None:
             raise self.err("a store-exclusive takes a plain [Xn] address", m.col)
-        lx = getattr(st, _LX, None)
+        lx = st.exclusive
         addr, _ = self.address(st, m, r.width // 8)
         loc = st.location(addr)
         # Any store-exclusive clears the monitor.  With no load-exclusive of the same
         # location before it, the store fails (success would be CONSTRAINED
         # UNPREDICTABLE, which herd excludes by default); otherwise both outcomes.
-        setattr(st, _LX, None)
+        st.exclusive = None
         success = lx is not None and lx[1] == loc and st.choose(2) == 1
-        if not success:
+        if lx is None or not success:
             self.wr(st, s, Val(1))
             return None
         data = self.rd(st, r)
@@ -702,6 +700,9 @@ class Step:
         ins = self.ins
         op = ins.op
         a = ins.args
+        # The destination and first source, reused by the branches below (each narrows them).
+        d: Operand | None
+        n: Operand
         if op == "MOV":
             if len(a) != 2:
                 self.args(RegOp, RegOp)
@@ -761,17 +762,20 @@ class Step:
         if op in ("LSL", "LSR", "ASR", "ROR", "MUL", "UDIV", "SDIV"):
             d, n, mm = self.args(RegOp, RegOp, (RegOp, Imm))
             assert isinstance(d, RegOp) and isinstance(n, RegOp)
+            assert isinstance(mm, (RegOp, Imm))
             x = self.rd(st, n)
-            y = self.rd(st, mm) if isinstance(mm, RegOp) else Val(mm.value)  # type: ignore
+            y = self.rd(st, mm) if isinstance(mm, RegOp) else Val(mm.value)
             r = _alu(op.lower(), x.v, y.v, d.width, self.span)
             self.wr(st, d, Val(r, x.deps | y.deps, x.pick | y.pick))
             return None
         if op in ("MADD", "MSUB"):
-            d, n, mm, acc = self.args(RegOp, RegOp, RegOp, RegOp)
-            vals = [self.rd(st, r) for r in (n, mm, acc)]  # type: ignore[arg-type]
-            prod = _alu("mul", vals[0].v, vals[1].v, d.width, self.span)  # type: ignore
+            d, n, mm, ra = self.args(RegOp, RegOp, RegOp, RegOp)
+            assert isinstance(d, RegOp) and isinstance(n, RegOp)
+            assert isinstance(mm, RegOp) and isinstance(ra, RegOp)
+            vals = [self.rd(st, r) for r in (n, mm, ra)]
+            prod = _alu("mul", vals[0].v, vals[1].v, d.width, self.span)
             r = _alu("add" if op == "MADD" else "sub", vals[2].v, prod, d.width, self.span)
-            self._wr_from(st, d, r, vals)  # type: ignore[arg-type]
+            self._wr_from(st, d, r, vals)
             return None
         if op in ("SXTW", "SXTB", "SXTH", "UXTB", "UXTH"):
             d, n = self.args(RegOp, RegOp)
@@ -827,36 +831,41 @@ class Step:
             return None
         if op in ("SMULL", "UMULL", "SMNEGL", "UMNEGL", "SMADDL", "UMADDL", "SMSUBL",
                   "UMSUBL"):
-            regs = [x for x in a]
-            if len(regs) not in (3, 4) or not all(isinstance(x, RegOp) for x in regs):
+            regs = [x for x in a if isinstance(x, RegOp)]
+            if len(regs) not in (3, 4) or len(regs) != len(a):
                 raise self.err(f"{op} takes registers", ins.op_col, len(op))
-            vals = [self.rd(st, x) for x in regs[1:]]  # type: ignore[arg-type]
-            if any(isinstance(v.v, Sym) for v in vals):
-                raise self.unsupported("multiplication of an address")
-            ext = (lambda v: _sext(v, 32)) if op[0] == "S" else (lambda v: v & M32)
-            prod = ext(vals[0].v) * ext(vals[1].v)  # type: ignore[arg-type]
+            vals = [self.rd(st, x) for x in regs[1:]]
+            nums: list[int] = []
+            for v in vals:
+                if isinstance(v.v, Sym):
+                    raise self.unsupported("multiplication of an address")
+                nums.append(v.v)
+
+            def ext(x: int) -> int:
+                return _sext(x, 32) if op[0] == "S" else x & M32
+
+            wide = ext(nums[0]) * ext(nums[1])
             if "NEG" in op:
-                prod = -prod
-            if len(vals) == 3:
-                acc = vals[2].v
-                prod = acc + prod if "ADD" in op else acc - prod  # type: ignore[operator]
-            self._wr_from(st, regs[0], prod & M64, vals)  # type: ignore[arg-type]
+                wide = -wide
+            if len(nums) == 3:
+                wide = nums[2] + wide if "ADD" in op else nums[2] - wide
+            self._wr_from(st, regs[0], wide & M64, vals)
             return None
         if op == "MRS":
-            d, w = self.args(RegOp, WordOp)
-            assert isinstance(d, RegOp) and isinstance(w, WordOp)
-            if w.word != "NZCV":
-                raise self.unsupported(f"system register {w.word}")
+            d, sysreg = self.args(RegOp, WordOp)
+            assert isinstance(d, RegOp) and isinstance(sysreg, WordOp)
+            if sysreg.word != "NZCV":
+                raise self.unsupported(f"system register {sysreg.word}")
             f = st.get(NZCV)
             fv = f.v if isinstance(f.v, int) else 0
             self.wr(st, d, Val(fv << 28, f.deps, f.pick))
             return None
         if op == "MSR":
-            w, r = self.args(WordOp, RegOp)
-            assert isinstance(w, WordOp) and isinstance(r, RegOp)
-            if w.word != "NZCV":
-                raise self.unsupported(f"system register {w.word}")
-            x = self.rd(st, r)
+            sysreg, src = self.args(WordOp, RegOp)
+            assert isinstance(sysreg, WordOp) and isinstance(src, RegOp)
+            if sysreg.word != "NZCV":
+                raise self.unsupported(f"system register {sysreg.word}")
+            x = self.rd(st, src)
             if isinstance(x.v, Sym):
                 raise self.unsupported("flags from an address")
             st.set(NZCV, Val((x.v >> 28) & 0xF, x.deps, x.pick))
@@ -945,7 +954,7 @@ def show_typed(x: Value, ty: str | None) -> Value:
     return _sext(x, bits) if signed else x & ((1 << bits) - 1)
 
 
-def _final_regs_for(types: dict[str, str]):  # noqa: ANN202
+def _final_regs_for(types: dict[str, str]) -> Callable[[dict[str, Val]], dict[str, Value]]:
     def final(regs: dict[str, Val]) -> dict[str, Value]:
         return {name: show_typed(v.v, types.get(name)) for name, v in regs.items()
                 if name not in (NZCV, "SP")}

@@ -86,6 +86,10 @@ class ThreadState:
         self.pc = 0
         # Per location: the latest write of this thread, and the reads it flows from.
         self.last_write_flow: dict[str, tuple[int, int]] = {}
+        # Times each backward branch (by the pc of the branch) has been taken on this path.
+        self.back_edges: dict[int, int] = {}
+        # The exclusive monitor: (read index, location) of the last load-exclusive, if open.
+        self.exclusive: tuple[int, str | None] | None = None
 
     # -- nondeterminism -------------------------------------------------------
 
