@@ -29,6 +29,7 @@ from mmcheck.relation import Relation
 from mmcheck.semantics.runner import Program, thread_traces
 
 MAX_FIXPOINT_ROUNDS = 16
+SMALL_TREE = 48  # candidate trees this small are checked at the leaves only
 
 
 @dataclass
@@ -417,6 +418,15 @@ def _search(
             steps.append(("W", w, loc))
         for r in reads[loc]:
             steps.append(("R", r, loc))
+    # Pruning pays when the tree is large; on a small one, checking each complete
+    # candidate once is cheaper than checking every node on the way to it.
+    space = 1
+    for loc in combo.locs:
+        for k in range(2, len(writes[loc]) + 1):
+            space *= k
+        space *= len(writes[loc]) ** len(reads[loc])
+    if space <= SMALL_TREE:
+        prune = False
     order: dict[str, list[int]] = {loc: [writes[loc][0]] for loc in combo.locs}
     co_rows = [0] * n
     rf_rows = [0] * n
@@ -440,6 +450,8 @@ def _search(
                 return  # these read values take another path: not this shape's
             stats.candidates += len(matches)
             failed = run_checks(plan_leaf if (steps and prune) else plan_all)
+            if failed is not None and rejected is None:
+                stats.pruned += 1
             orders = [order[loc] for loc in combo.locs]
             if failed is None:
                 stats.consistent += len(matches)
