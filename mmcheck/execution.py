@@ -107,7 +107,9 @@ def _natural(s: str) -> tuple[object, ...]:
 
 def loc_key(loc: Loc) -> tuple[object, ...]:
     if isinstance(loc, Reg):
-        return (0, loc.thread, _natural(loc.name))
+        # herd7 lists the zero register before the numbered ones.
+        zero = loc.name in ("XZR", "WZR")
+        return (0, loc.thread, not zero, _natural(loc.name))
     assert isinstance(loc, Mem)
     return (1, _natural(loc.name))
 

@@ -120,7 +120,7 @@ def parse_text(text: str, path: str = "<input>") -> Litmus:
         condition_span = src.span(sec.condition.offset)
     return Litmus(
         arch=sec.arch,
-        name=sec.name,
+        name=litmus_name(sec.name),
         path=path,
         description=sec.description,
         info=sec.info,
@@ -145,7 +145,7 @@ def _unsupported_test(sec: Sections, src: Source, text: str, path: str, reason: 
     at = sec.condition or sec.locations
     return Litmus(
         arch=sec.arch,
-        name=sec.name,
+        name=litmus_name(sec.name),
         path=path,
         description=sec.description,
         info=sec.info,
@@ -256,6 +256,11 @@ class _Typing:
         if isinstance(p, Or):
             return Or(tuple(self.prop(a) for a in p.args))
         return Implies(self.prop(p.left), self.prop(p.right))
+
+
+def litmus_name(header_name: str) -> str:
+    """The test's name: herd7 drops a ``.litmus`` suffix written in the header."""
+    return header_name.removesuffix(".litmus")
 
 
 def _parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) -> Value | None:
