@@ -13,7 +13,7 @@ from mmcheck.enumerate import (
     final_state,
     observed_locations,
 )
-from mmcheck.errors import Incomplete, Unsupported, UserError
+from mmcheck.errors import Incomplete, Span, Unsupported, UserError
 from mmcheck.execution import Execution, Result, Stats, value_key
 from mmcheck.litmus.ast import Litmus, Loc, Value, eval_prop, prop_atoms
 from mmcheck.litmus.dialects import dialect_for
@@ -47,10 +47,19 @@ def resolve_model(test: Litmus, name: str | None) -> Model:
         fits = ", ".join(sorted({"sc", default_model(test)}))
         raise UserError(
             f"model {model_name!r} does not fit an {test.arch} test (use one of: {fits})",
-            None,
+            _header_span(test),
             test.path,
         )
     return model
+
+
+def _header_span(test: Litmus) -> Span | None:
+    """Where the test names its architecture: the first non-blank line."""
+    for number, line in enumerate(test.source.splitlines(), start=1):
+        if line.strip():
+            col = len(line) - len(line.lstrip()) + 1
+            return Span(number, col, line, len(test.arch))
+    return None
 
 
 def compile_programs(test: Litmus) -> list[Program]:

@@ -262,8 +262,11 @@ def test_model_that_does_not_fit_the_architecture(write_litmus: WriteLitmus) -> 
     r = invoke("run", "--model", "armv8", str(sb))
     assert r.exit_code == 3
     assert r.stdout == ""
+    header = SB.splitlines()[0]
     assert r.stderr == (
-        f"{sb}: model 'armv8' does not fit an X86 test (use one of: sc, x86tso)\n"
+        f"{sb}:1:1: model 'armv8' does not fit an X86 test (use one of: sc, x86tso)\n"
+        f"    {header}\n"
+        "    ^^^\n"
     )
     assert_no_traceback(r)
 
