@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -81,6 +80,8 @@ def guarded(fn: Callable[..., int]) -> Callable[..., None]:
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(141)
         except Exception:  # noqa: BLE001 - report our own bug, never a user's
+            import traceback
+
             click.echo("mmcheck: internal error (this is a bug in mmcheck):", err=True)
             click.echo(traceback.format_exc(), err=True)
             sys.exit(EXIT_INTERNAL)
@@ -178,8 +179,7 @@ model_option = click.option(
 def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
         timeout: float | None, max_executions: int | None) -> int:
     """Check litmus tests (files or directories) and print the outcome of each."""
-    from mmcheck.report import herd, json_out
-    from mmcheck.report.table import results_table
+    from mmcheck.report import herd
 
     status = EXIT_OK
     results: list[Result] = []
@@ -212,11 +212,15 @@ def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
                     f"time={result.time * 1000:.2f}ms"
                 )
         elif fmt == "json":
+            from mmcheck.report import json_out
+
             click.echo(json_out.render(result))
         else:
             results.append(result)
     if fmt == "table":
         from rich.console import Console
+
+        from mmcheck.report.table import results_table
 
         width = None if sys.stdout.isatty() else 160
         Console(width=width).print(results_table(results, stats=stats))
