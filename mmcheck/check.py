@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from mmcheck.enumerate import (
     Leaf,
@@ -22,13 +21,58 @@ from mmcheck.models.dsl import Check, Model
 from mmcheck.semantics.runner import Program
 
 
-@dataclass(frozen=True)
 class Options:
-    timeout: float | None = None
-    max_executions: int | None = None
-    witnesses: int = 0  # how many consistent executions to keep (0: none)
-    rejected: int = 0  # how many rejected candidates satisfying the condition to keep
-    progress: Callable[[Stats], None] | None = None  # called now and then on long searches
+    __slots__ = (
+        "timeout", "max_executions", "witnesses", "rejected", "progress",
+    )
+    __match_args__ = (
+        "timeout", "max_executions", "witnesses", "rejected", "progress",
+    )
+
+    timeout: float | None
+    max_executions: int | None
+    witnesses: int  # how many consistent executions to keep (0: none)
+    rejected: int  # how many rejected candidates satisfying the condition to keep
+    progress: Callable[[Stats], None] | None  # called now and then on long searches
+
+    def __init__(
+        self,
+        timeout: float | None = None,
+        max_executions: int | None = None,
+        witnesses: int = 0,
+        rejected: int = 0,
+        progress: Callable[[Stats], None] | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.max_executions = max_executions
+        self.witnesses = witnesses
+        self.rejected = rejected
+        self.progress = progress
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__qualname__}("
+            f"timeout={self.timeout!r}, "
+            f"max_executions={self.max_executions!r}, "
+            f"witnesses={self.witnesses!r}, "
+            f"rejected={self.rejected!r}, "
+            f"progress={self.progress!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__ and isinstance(other, Options):
+            return (
+                self.timeout, self.max_executions, self.witnesses, self.rejected, self.progress,
+            ) == (
+                other.timeout, other.max_executions, other.witnesses, other.rejected,
+                other.progress,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((
+            self.timeout, self.max_executions, self.witnesses, self.rejected, self.progress,
+        ))
 
 
 def default_model(test: Litmus) -> str:

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
 class Span:
     """A position in a source file: 1-based line and column, and the line's text."""
 
+    __slots__ = ("line", "col", "text", "length")
+    __match_args__ = ("line", "col", "text", "length")
+
     line: int
     col: int
-    text: str = ""
-    length: int = 1
+    text: str
+    length: int
+
+    def __init__(self, line: int, col: int, text: str = "", length: int = 1) -> None:
+        self.line = line
+        self.col = col
+        self.text = text
+        self.length = length
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__qualname__}("
+            f"line={self.line!r}, "
+            f"col={self.col!r}, "
+            f"text={self.text!r}, "
+            f"length={self.length!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__ and isinstance(other, Span):
+            return (self.line, self.col, self.text, self.length) == (
+                other.line, other.col, other.text, other.length)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.line, self.col, self.text, self.length))
 
 
 class UserError(Exception):

@@ -62,11 +62,43 @@ class TraceEvent:
     pick_ctrl: int = 0
 
 
-@dataclass(frozen=True)
 class Trace:
     """One control-flow path of one thread with one choice of read values."""
+
+    __slots__ = ("thread", "events", "rmw", "regs")
+    __match_args__ = ("thread", "events", "rmw", "regs")
 
     thread: int
     events: tuple[TraceEvent, ...]
     rmw: tuple[tuple[int, int], ...]  # (read index, write index), local
     regs: tuple[tuple[str, Value], ...]  # final register values
+
+    def __init__(
+        self,
+        thread: int,
+        events: tuple[TraceEvent, ...],
+        rmw: tuple[tuple[int, int], ...],
+        regs: tuple[tuple[str, Value], ...],
+    ) -> None:
+        self.thread = thread
+        self.events = events
+        self.rmw = rmw
+        self.regs = regs
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__qualname__}("
+            f"thread={self.thread!r}, "
+            f"events={self.events!r}, "
+            f"rmw={self.rmw!r}, "
+            f"regs={self.regs!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__ and isinstance(other, Trace):
+            return (self.thread, self.events, self.rmw, self.regs) == (
+                other.thread, other.events, other.rmw, other.regs)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.thread, self.events, self.rmw, self.regs))

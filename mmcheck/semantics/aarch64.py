@@ -961,12 +961,49 @@ def _final_regs_for(types: dict[str, str]) -> Callable[[dict[str, Val]], dict[st
     return final
 
 
-@dataclass(frozen=True)
 class AArch64Dialect:
-    arch: str = "AArch64"
-    default_model: str = "armv8"
-    models: tuple[str, ...] = ("sc", "armv8")
-    supports_arrays: bool = True  # array cells x[i] as locations, Sym offsets as addresses
+    __slots__ = ("arch", "default_model", "models", "supports_arrays")
+    __match_args__ = ("arch", "default_model", "models", "supports_arrays")
+
+    arch: str
+    default_model: str
+    models: tuple[str, ...]
+    supports_arrays: bool  # array cells x[i] as locations, Sym offsets as addresses
+
+    def __init__(
+        self,
+        arch: str = "AArch64",
+        default_model: str = "armv8",
+        models: tuple[str, ...] = ("sc", "armv8"),
+        supports_arrays: bool = True,
+    ) -> None:
+        self.arch = arch
+        self.default_model = default_model
+        self.models = models
+        self.supports_arrays = supports_arrays
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__qualname__}("
+            f"arch={self.arch!r}, "
+            f"default_model={self.default_model!r}, "
+            f"models={self.models!r}, "
+            f"supports_arrays={self.supports_arrays!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__ and isinstance(other, AArch64Dialect):
+            return (
+                self.arch, self.default_model, self.models, self.supports_arrays,
+            ) == (
+                other.arch, other.default_model, other.models, other.supports_arrays,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((
+            self.arch, self.default_model, self.models, self.supports_arrays,
+        ))
 
     def canon_reg(self, name: str) -> str | None:
         return canon_reg(name)

@@ -21,7 +21,6 @@ from mmcheck.litmus.ast import Sym, Value
 MAX_STEPS = 2000
 
 
-@dataclass(frozen=True)
 class Val:
     """A value with the reads it depends on (bitsets over the thread's events).
 
@@ -29,9 +28,28 @@ class Val:
     (a conditional select's condition, a compare-and-swap's comparison).
     """
 
+    __slots__ = ("v", "deps", "pick")
+    __match_args__ = ("v", "deps", "pick")
+
     v: Value
-    deps: int = 0
-    pick: int = 0
+    deps: int
+    pick: int
+
+    def __init__(self, v: Value, deps: int = 0, pick: int = 0) -> None:
+        self.v = v
+        self.deps = deps
+        self.pick = pick
+
+    def __repr__(self) -> str:
+        return f"{type(self).__qualname__}(v={self.v!r}, deps={self.deps!r}, pick={self.pick!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__ and isinstance(other, Val):
+            return (self.v, self.deps, self.pick) == (other.v, other.deps, other.pick)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.v, self.deps, self.pick))
 
     def with_deps(self, other: Val) -> Val:
         return Val(self.v, self.deps | other.deps, self.pick | other.pick)
