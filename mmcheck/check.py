@@ -190,6 +190,7 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
         rejected=tuple(rejected_list),
         stats=stats,
         time=time.perf_counter() - start,
+        loop=any(p.cut for p in programs),
     )
 
 

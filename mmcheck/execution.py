@@ -145,6 +145,7 @@ class Result:
     time: float = 0.0
     unsupported: str | None = None
     incomplete: str | None = None
+    loop: bool = False  # some path was cut at the loop-unrolling bound
 
     @property
     def observation(self) -> str:
@@ -195,7 +196,8 @@ def loc_key(loc: Loc) -> tuple[object, ...]:
         zero = loc.name in ("XZR", "WZR")
         return (0, loc.thread, not zero, _natural(loc.name))
     assert isinstance(loc, Mem)
-    return (1, _natural(loc.name))
+    # herd7 lists locations (whole arrays included) before array cells such as u[0].
+    return (2 if "[" in loc.name else 1, _natural(loc.name))
 
 
 def value_key(v: Value) -> tuple[int, int, str]:

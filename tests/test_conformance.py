@@ -82,7 +82,7 @@ def test_agrees_with_herd(path: Path) -> None:
     assert outcome.verdict and outcome.states and outcome.counts
 
 
-TEXT_DIRS = X86_DIRS + AARCH64_DIRS
+TEXT_DIRS = X86_DIRS + AARCH64_DIRS + LENIENT_DIRS
 
 
 @pytest.mark.conformance

@@ -13,7 +13,7 @@ def render(result: Result) -> str:
         return f"Test {result.name} Incomplete\nReason {result.incomplete}\n"
     lines = [f"Test {result.name} {result.condition.kind}", f"States {len(result.states)}"]
     lines.extend(show_state(s) for s in result.states)
-    lines.append("Ok" if result.ok else "No")
+    lines.append(("Loop " if result.loop else "") + ("Ok" if result.ok else "No"))
     lines.append("Witnesses")
     pos, neg = result.witness_counts
     lines.append(f"Positive: {pos} Negative: {neg}")

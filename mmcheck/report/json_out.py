@@ -30,6 +30,7 @@ def to_dict(result: Result) -> dict[str, Any]:
             "verdict": result.verdict,
             "ok": result.ok,
             "observation": result.observation,
+            "loop": result.loop,
             "positive": result.positive,
             "negative": result.negative,
             "states": [{str(loc): str(v) for loc, v in s} for s in result.states],

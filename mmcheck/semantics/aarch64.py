@@ -38,7 +38,7 @@ from mmcheck.litmus.aarch64 import (
     split_label,
 )
 from mmcheck.litmus.ast import Cell, Litmus, Mem, Reg, Sym, Value
-from mmcheck.semantics.runner import Choice, Program, ThreadState, Val
+from mmcheck.semantics.runner import Cutoff, Program, ThreadState, Val
 
 M64 = (1 << 64) - 1
 M32 = (1 << 32) - 1
@@ -452,7 +452,7 @@ class Step:
             counts = st.back_edges
             n = counts.get(st.pc, 0) + 1
             if n > UNROLL:
-                raise Choice()
+                raise Cutoff()
             counts[st.pc] = n
         return label
 

@@ -75,10 +75,16 @@ class Program:
     init_regs: dict[str, Value] = field(default_factory=dict)
     # Registers reported in the final state by default (all that the code names).
     final_regs: Callable[[dict[str, Val]], dict[str, Value]] | None = None
+    # Set when a path was cut at the loop-unrolling bound (herd7 then says "Loop").
+    cut: bool = False
 
 
 class Choice(Exception):
     """Raised internally when the oracle has no value to offer."""
+
+
+class Cutoff(Choice):
+    """A path that would take a loop more often than it is unrolled: it is dropped."""
 
 
 class ThreadState:
@@ -239,6 +245,9 @@ def thread_traces(
         try:
             st.run()
             ok = True
+        except Cutoff:
+            ok = False
+            program.cut = True
         except Choice:
             ok = False
         for k, options in reversed(st.branch_points):
