@@ -33,8 +33,14 @@ conformance: $(VENV)/.installed
 	    $(SHARED)/aarch64-diy $(SHARED)/aarch64-instructions; \
 	else echo "no conformance corpus at $(SHARED): skipped"; fi
 
-bench: $(VENV)/.installed
-	$(PY) tests/bench/bench.py --shared $(SHARED)
+# Benchmarks measure mmcheck as users install it (not the editable development copy).
+BENCH_VENV ?= .venv-bench
+
+bench:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip --disable-pip-version-check -q install .
+	$(BENCH_VENV)/bin/python -m pip --disable-pip-version-check -q install --force-reinstall --no-deps .
+	$(BENCH_VENV)/bin/python tests/bench/bench.py --shared $(SHARED)
 
 lint: $(VENV)/.installed-test
 	$(PIP) install ruff mypy
@@ -42,4 +48,4 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/mypy mmcheck
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) build *.egg-info

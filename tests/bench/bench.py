@@ -24,18 +24,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import families  # noqa: E402
 
-MMCHECK = [sys.executable, "-m", "mmcheck"]
+# mmcheck run in a fresh interpreter (isolated: the installed package, not the source
+# tree), which reports its own peak memory: VmHWM starts afresh at exec, whereas
+# ru_maxrss would inherit this process's size at fork.
+_WRAPPER = """
+import os, sys
+sys.argv[0] = "mmcheck"
+try:
+    from mmcheck.cli import main
+    main()
+finally:
+    try:
+        with open("/proc/self/status") as f:
+            hwm = next((ln.split()[1] for ln in f if ln.startswith("VmHWM:")), "0")
+    except OSError:
+        hwm = "0"
+    with open(os.environ["MMCHECK_BENCH_PEAK"], "w") as f:
+        f.write(hwm)
+"""
+MMCHECK = [sys.executable, "-I", "-c", _WRAPPER]
 
 
 def run_process(args: list[str]) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in KiB, and stdout of one mmcheck process."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(MMCHECK + args, stdout=out, stderr=subprocess.DEVNULL)
-        _, _, usage = os.wait4(proc.pid, 0)
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as peak:
+        env = dict(os.environ, MMCHECK_BENCH_PEAK=peak.name)
+        start = time.perf_counter()
+        subprocess.run(MMCHECK + args, stdout=out, stderr=subprocess.DEVNULL, env=env,
+                       check=False)
         wall = time.perf_counter() - start
         out.seek(0)
-        return wall, usage.ru_maxrss, out.read().decode()
+        text = peak.read().strip()
+        return wall, int(text) if text.isdigit() else 0, out.read().decode()
 
 
 def family_rows(name: str, make: Callable[[int], str], ns: list[int], limit: float,
