@@ -105,3 +105,30 @@ def test_herd_text_line_for_line(directory: str) -> None:
         if render(result).splitlines() != expected:
             differ.append(path.name)
     assert not differ, differ
+
+
+@pytest.mark.conformance
+@pytest.mark.skipif(not have_aarch64(), reason="no AArch64 dialect")
+def test_catalogue_verdicts_match_kinds() -> None:
+    """The AArch64 catalogue's official Allowed/Forbidden/Required, from kinds.txt."""
+    from mmcheck.check import check
+    from mmcheck.litmus.parse import parse_file
+
+    folder = CORPUS / "aarch64-catalogue"
+    kinds = dict(
+        line.split()[:2] for line in (folder / "kinds.txt").read_text().splitlines()
+        if len(line.split()) >= 2
+    )
+    compared = 0
+    for path in sorted(folder.glob("*.litmus")):
+        test = parse_file(path)
+        if test.name not in kinds:
+            continue
+        result = check(test)
+        if test.condition.quantifier == "forall":
+            got = "Required" if result.negative == 0 else result.verdict
+        else:
+            got = result.verdict
+        assert got == kinds[test.name], test.name
+        compared += 1
+    assert compared >= 70
