@@ -70,6 +70,16 @@ def parse_file(path: str | Path) -> Litmus:
 
 
 def parse_text(text: str, path: str = "<input>") -> Litmus:
+    """Parse litmus source; a UserError names ``path`` (unless it is ``<input>``)."""
+    try:
+        return _parse_text(text, path)
+    except UserError as err:
+        if err.path or path == "<input>":
+            raise
+        raise err.with_path(path) from None
+
+
+def _parse_text(text: str, path: str) -> Litmus:
     sec, src = split(text)
     dialect = dialect_for(sec.arch)
     if dialect is None:
