@@ -412,12 +412,21 @@ def _search(
             writes[e.loc].append(e.id)
         elif e.dir == READ:
             reads[e.loc].append(e.id)
+    # First the writes whose place is forced: for each location, those of the thread
+    # with the most writes to it (in program order, each goes after the last); then
+    # the other writes of each location, one choice each, then its reads.
     steps: list[tuple[str, int, str]] = []
+    later: dict[str, list[int]] = {}
     for loc in combo.locs:
+        per_thread: dict[int, list[int]] = {}
         for w in writes[loc][1:]:
-            steps.append(("W", w, loc))
-        for r in reads[loc]:
-            steps.append(("R", r, loc))
+            per_thread.setdefault(ev[w].thread, []).append(w)
+        main = max(per_thread.values(), key=len, default=[])
+        steps.extend(("W", w, loc) for w in main)
+        later[loc] = [w for w in writes[loc][1:] if w not in main]
+    for loc in combo.locs:
+        steps.extend(("W", w, loc) for w in later[loc])
+        steps.extend(("R", r, loc) for r in reads[loc])
     # Pruning pays when the tree is large; on a small one, checking each complete
     # candidate once is cheaper than checking every node on the way to it.
     space = 1

@@ -195,20 +195,31 @@ def closure_rows(rows: tuple[int, ...] | list[int]) -> list[int]:
 
 
 def is_acyclic_rows(rows: tuple[int, ...] | list[int]) -> bool:
-    """Kahn's algorithm: repeatedly remove events with no remaining predecessors."""
-    remaining = 0
-    for i, row in enumerate(rows):
-        if row:
-            remaining |= 1 << i
-    # Only events with successors can lie on a cycle; peel sinks among them.
-    changed = True
-    while remaining and changed:
-        changed = False
-        for i in bits(remaining):
-            if not (rows[i] & remaining):
-                remaining &= ~(1 << i)
-                changed = True
-    return remaining == 0
+    """Depth-first search with bitsets: each event is entered once, and each step
+    finds an unvisited successor or a back edge with one mask operation."""
+    visited = 0
+    for root, root_row in enumerate(rows):
+        if not root_row or (visited >> root) & 1:
+            continue
+        bit = 1 << root
+        visited |= bit
+        onstack = bit
+        stack = [root]
+        while stack:
+            v = stack[-1]
+            row = rows[v]
+            if row & onstack:
+                return False  # an edge back to an event on the current path
+            nxt = row & ~visited
+            if nxt:
+                low = nxt & -nxt
+                visited |= low
+                onstack |= low
+                stack.append(low.bit_length() - 1)
+            else:
+                stack.pop()
+                onstack &= ~(1 << v)
+    return True
 
 
 def find_cycle(rows: tuple[int, ...] | list[int]) -> list[int] | None:
