@@ -152,41 +152,48 @@ class Source:
         return UserError(message, self.span(offset, length))
 
 
+_COMMENT_TOKENS = re.compile(r'"|\(\*|\*\)')
+
+
 def blank_comments(text: str) -> tuple[str, int]:
     """Replace OCaml-style ``(* ... *)`` comments (nested) by spaces, keeping newlines.
 
     Also returns the offset of an unterminated comment's opening, or -1.
     """
-    out = list(text)
+    if "(*" not in text:
+        return text, -1
+    pieces: list[str] = []
     depth = 0
-    i = 0
-    n = len(text)
-    start = -1
+    start = -1  # where the outermost open comment began
     in_string = False
-    while i < n:
-        if depth == 0 and text[i] == '"':
+    kept = 0  # text before this offset is already in pieces
+    for m in _COMMENT_TOKENS.finditer(text):
+        tok, at = m.group(), m.start()
+        if depth == 0 and tok == '"':
             in_string = not in_string
-            i += 1
+        elif in_string:
             continue
-        if in_string:
-            i += 1
-            continue
-        if text.startswith("(*", i):
+        elif tok == "(*":
             if depth == 0:
-                start = i
+                start = at
+                pieces.append(text[kept:at])
+                kept = at
             depth += 1
-            out[i] = out[i + 1] = " "
-            i += 2
-            continue
-        if depth and text.startswith("*)", i):
+        elif tok == "*)" and depth:
             depth -= 1
-            out[i] = out[i + 1] = " "
-            i += 2
-            continue
-        if depth and text[i] != "\n":
-            out[i] = " "
-        i += 1
-    return "".join(out), (start if depth else -1)
+            if depth == 0:
+                pieces.append(_blank(text[kept:m.end()]))
+                kept = m.end()
+    if depth:
+        pieces.append(_blank(text[kept:]))
+    else:
+        pieces.append(text[kept:])
+    return "".join(pieces), (start if depth else -1)
+
+
+def _blank(chunk: str) -> str:
+    """Spaces in place of everything but newlines."""
+    return re.sub(r"[^\n]", " ", chunk)
 
 
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
