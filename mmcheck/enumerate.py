@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from mmcheck.errors import Incomplete, Unsupported
-from mmcheck.events import FENCE, READ, WRITE, Event, Trace
+from mmcheck.events import READ, WRITE, Event, Trace, event_sets, structural_rows
 from mmcheck.execution import Stats, loc_key, value_key
 from mmcheck.litmus.ast import Litmus, Loc, Mem, Reg, Sym, Value, eval_prop
 from mmcheck.models.dsl import Check, Model, is_monotone
@@ -238,15 +238,7 @@ class Combination:
                 )
         self.events = events
         self.n = n = len(events)
-        sets: dict[str, int] = {"R": 0, "W": 0, "F": 0, "M": 0, "IW": (1 << len(self.locs)) - 1}
-        for e in events:
-            bit = 1 << e.id
-            sets[e.dir] = sets.get(e.dir, 0) | bit
-            if e.dir != FENCE:
-                sets["M"] |= bit
-            for t in e.tags:
-                sets[t] = sets.get(t, 0) | bit
-        self.sets = sets
+        self.sets = sets = event_sets(events)
         self._static: dict[str, Relation] = {}
         self.evaluator = Evaluator(n, sets, self.static)
 
@@ -305,23 +297,8 @@ class Combination:
                             row |= 1 << (base + k)
                     rows[base + j] = row
             return Relation(n, rows)
-        if name == "loc":
-            by_loc: dict[str, int] = {}
-            for e in ev:
-                if e.loc is not None:
-                    by_loc[e.loc] = by_loc.get(e.loc, 0) | (1 << e.id)
-            return Relation(n, [by_loc.get(e.loc, 0) if e.loc is not None else 0 for e in ev])
-        if name in ("int", "ext"):
-            by_thread: dict[int, int] = {}
-            for e in ev:
-                by_thread[e.thread] = by_thread.get(e.thread, 0) | (1 << e.id)
-            full = (1 << n) - 1
-            if name == "int":
-                return Relation(n, [by_thread[e.thread] if e.thread >= 0 else 0 for e in ev])
-            return Relation(
-                n, [full & ~by_thread[e.thread] if e.thread >= 0 else full & ~(1 << e.id)
-                    for e in ev]
-            )
+        if name in ("loc", "int", "ext"):
+            return Relation(n, structural_rows(ev, name))
         if name == "id":
             return Relation.identity(n)
         if name in ("addr", "data", "ctrl"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mmcheck.errors import Span
@@ -102,3 +103,38 @@ class Trace:
 
     def __hash__(self) -> int:
         return hash((self.thread, self.events, self.rmw, self.regs))
+
+
+def event_sets(events: Sequence[Event]) -> dict[str, int]:
+    """The base event sets of an execution as bitsets: ``R``, ``W``, ``F``, ``M``, ``IW``
+    (the initial writes) and one set per tag (``A``, ``L``, ``DMB.ISH``...)."""
+    sets: dict[str, int] = {READ: 0, WRITE: 0, FENCE: 0, "M": 0, "IW": 0}
+    for e in events:
+        bit = 1 << e.id
+        sets[e.dir] |= bit
+        if e.dir != FENCE:
+            sets["M"] |= bit
+        if e.is_init:
+            sets["IW"] |= bit
+        for t in e.tags:
+            sets[t] = sets.get(t, 0) | bit
+    return sets
+
+
+def structural_rows(events: Sequence[Event], name: str) -> list[int]:
+    """Rows of ``loc`` (same location), ``int`` (same thread) or ``ext`` (different
+    threads; the initial writes belong to no thread)."""
+    n = len(events)
+    if name == "loc":
+        by_loc: dict[str, int] = {}
+        for e in events:
+            if e.loc is not None:
+                by_loc[e.loc] = by_loc.get(e.loc, 0) | (1 << e.id)
+        return [by_loc[e.loc] if e.loc is not None else 0 for e in events]
+    by_thread: dict[int, int] = {}
+    for e in events:
+        by_thread[e.thread] = by_thread.get(e.thread, 0) | (1 << e.id)
+    if name == "int":
+        return [by_thread[e.thread] if e.thread >= 0 else 0 for e in events]
+    full = (1 << n) - 1
+    return [full & ~(by_thread[e.thread] if e.thread >= 0 else 1 << e.id) for e in events]

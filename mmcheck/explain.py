@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from mmcheck.events import FENCE, READ, WRITE, Event
+from mmcheck.events import FENCE, READ, WRITE, Event, event_sets, structural_rows
 from mmcheck.execution import Execution, Result
 from mmcheck.litmus.ast import Litmus, show_condition
 from mmcheck.models.dsl import (
@@ -50,30 +50,21 @@ from mmcheck.models.dsl import (
     rfe,
     rfi,
 )
+from mmcheck.models.evaluate import Evaluator
 from mmcheck.relation import Relation, bits
 
 # -- evaluating a model on a finished execution ----------------------------------------
 
 
-class ExecutionRelations:
-    """Model expressions evaluated on one Execution (memoised per expression)."""
+class ExecutionRelations(Evaluator):
+    """Model expressions evaluated on one finished Execution (memoised per expression)."""
 
     def __init__(self, x: Execution) -> None:
         self.x = x
-        self.n = n = len(x.events)
-        sets: dict[str, int] = {"R": 0, "W": 0, "F": 0, "M": 0, "IW": 0}
-        for ev in x.events:
-            bit = 1 << ev.id
-            sets[ev.dir] = sets.get(ev.dir, 0) | bit
-            if ev.dir != FENCE:
-                sets["M"] |= bit
-            for t in ev.tags:
-                sets[t] = sets.get(t, 0) | bit
-        self.sets = sets
-        self.base: dict[str, Relation] = {
+        n = len(x.events)
+        evs = x.events
+        base: dict[str, Relation] = {
             "po": Relation.from_pairs(n, x.po),
-            "rf": Relation.from_pairs(n, x.rf),
-            "co": Relation.from_pairs(n, x.co),
             "rmw": Relation.from_pairs(n, x.rmw),
             "addr": Relation.from_pairs(n, x.addr),
             "data": Relation.from_pairs(n, x.data),
@@ -82,102 +73,21 @@ class ExecutionRelations:
         }
         # The pick chains extend the dependency chains (MODELS.md).
         for dep, picks in (("addr", x.pick_addr), ("data", x.pick_data), ("ctrl", x.pick_ctrl)):
-            self.base[f"pick-{dep}"] = self.base[dep] | Relation.from_pairs(n, picks)
-        evs = x.events
+            base[f"pick-{dep}"] = base[dep] | Relation.from_pairs(n, picks)
         amo = [(r, w) for r, w in x.rmw if evs[r].instr == evs[w].instr]
-        self.base["amo"] = Relation.from_pairs(n, amo)
-        self.base["lxsx"] = self.base["rmw"] - self.base["amo"]
-        by_loc: dict[str, int] = {}
-        by_thread: dict[int, int] = {}
-        for e in evs:
-            if e.loc is not None:
-                by_loc[e.loc] = by_loc.get(e.loc, 0) | (1 << e.id)
-            by_thread[e.thread] = by_thread.get(e.thread, 0) | (1 << e.id)
-        self.base["loc"] = Relation(n, [by_loc.get(e.loc, 0) if e.loc else 0 for e in evs])
-        full = (1 << n) - 1
-        self.base["int"] = Relation(n, [by_thread[e.thread] if e.thread >= 0 else 0 for e in evs])
-        self.base["ext"] = Relation(
-            n, [full & ~(by_thread[e.thread] if e.thread >= 0 else 1 << e.id) for e in evs]
-        )
-        self._memo: dict[int, tuple[Expr, Relation]] = {}
-        self._smemo: dict[int, tuple[SetExpr, int]] = {}
+        base["amo"] = Relation.from_pairs(n, amo)
+        base["lxsx"] = base["rmw"] - base["amo"]
+        for name in ("loc", "int", "ext"):
+            base[name] = Relation(n, structural_rows(evs, name))
 
-    def set_value(self, e: SetExpr) -> int:
-        hit = self._smemo.get(id(e))
-        if hit is not None and hit[0] is e:
-            return hit[1]
-        if isinstance(e, SBase):
-            v = self.sets.get(e.name, 0)
-        elif isinstance(e, SUnion):
-            v = 0
-            for a in e.args:
-                v |= self.set_value(a)
-        elif isinstance(e, SInter):
-            v = self.set_value(e.left) & self.set_value(e.right)
-        elif isinstance(e, SDiff):
-            v = self.set_value(e.left) & ~self.set_value(e.right)
-        elif isinstance(e, Domain):
-            v = self.value(e.rel).domain()
-        elif isinstance(e, Range):
-            v = self.value(e.rel).range()
-        else:  # pragma: no cover
-            raise TypeError(e)
-        self._smemo[id(e)] = (e, v)
-        return v
-
-    def value(self, e: Expr) -> Relation:
-        """The relation ``e`` denotes on this execution."""
-        hit = self._memo.get(id(e))
-        if hit is not None and hit[0] is e:
-            return hit[1]
-        v = self._compute(e)
-        self._memo[id(e)] = (e, v)
-        return v
-
-    def _compute(self, e: Expr) -> Relation:
-        n = self.n
-        if isinstance(e, Base):
-            rel = self.base.get(e.name)
+        def static(name: str) -> Relation:
+            rel = base.get(name)
             if rel is None:
-                raise ValueError(f"no relation {e.name!r} on an execution")
+                raise ValueError(f"no relation {name!r} on an execution")
             return rel
-        if isinstance(e, Named):
-            return self.value(e.body)
-        if isinstance(e, Union):
-            out = Relation.empty(n)
-            for a in e.args:
-                out = out | self.value(a)
-            return out
-        if isinstance(e, Inter):
-            return self.value(e.left) & self.value(e.right)
-        if isinstance(e, Diff):
-            return self.value(e.left) - self.value(e.right)
-        if isinstance(e, Seq):
-            out = Relation.identity(n)
-            for a in e.args:
-                out = out.seq(self.value(a))
-            return out
-        if isinstance(e, Inverse):
-            return self.value(e.arg).inverse()
-        if isinstance(e, Plus):
-            return self.value(e.arg).plus()
-        if isinstance(e, Star):
-            return self.value(e.arg).star()
-        if isinstance(e, Opt):
-            return self.value(e.arg).opt()
-        if isinstance(e, Ident):
-            return Relation.identity(n, self.set_value(e.set))
-        if isinstance(e, Product):
-            return Relation.product(n, self.set_value(e.left), self.set_value(e.right))
-        raise TypeError(e)  # pragma: no cover
 
-    def holds(self, check: Check) -> bool:
-        rel = self.value(check.expr)
-        if check.kind == "acyclic":
-            return rel.is_acyclic()
-        if check.kind == "irreflexive":
-            return rel.is_irreflexive()
-        return rel.is_empty()
+        super().__init__(n, event_sets(evs), static)
+        self.set_dynamic(Relation.from_pairs(n, x.rf), Relation.from_pairs(n, x.co))
 
 
 # -- naming the parts of a relation -----------------------------------------------------

@@ -604,14 +604,16 @@ def mentions_dynamic(e: Expr | SetExpr) -> bool:
     return _dyn(e)
 
 
-_DYN_CACHE: dict[int, bool] = {}
+# Keyed by id, holding the expression itself so that its id cannot be reused while the
+# entry exists (expressions built on the fly would otherwise alias dead ones).
+_DYN_CACHE: dict[int, tuple[Expr | SetExpr, bool]] = {}
 
 
 def _dyn(e: Expr | SetExpr) -> bool:
     key = id(e)
     hit = _DYN_CACHE.get(key)
-    if hit is not None:
-        return hit
+    if hit is not None and hit[0] is e:
+        return hit[1]
     if isinstance(e, Base):
         r = e.name in DYNAMIC_BASES
     elif isinstance(e, SBase):
@@ -630,7 +632,7 @@ def _dyn(e: Expr | SetExpr) -> bool:
         r = _dyn(e.rel)
     else:  # pragma: no cover
         raise TypeError(e)
-    _DYN_CACHE[key] = r
+    _DYN_CACHE[key] = (e, r)
     return r
 
 
