@@ -18,14 +18,12 @@ from mmcheck.litmus.ast import Litmus, Loc, Value, eval_prop, prop_atoms
 from mmcheck.litmus.dialects import dialect_for
 from mmcheck.models import get_model
 from mmcheck.models.dsl import Check, Model
+from mmcheck.record import Record
 from mmcheck.semantics.runner import Program
 
 
-class Options:
+class Options(Record):
     __slots__ = (
-        "timeout", "max_executions", "witnesses", "rejected", "progress",
-    )
-    __match_args__ = (
         "timeout", "max_executions", "witnesses", "rejected", "progress",
     )
 
@@ -48,31 +46,6 @@ class Options:
         self.witnesses = witnesses
         self.rejected = rejected
         self.progress = progress
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"timeout={self.timeout!r}, "
-            f"max_executions={self.max_executions!r}, "
-            f"witnesses={self.witnesses!r}, "
-            f"rejected={self.rejected!r}, "
-            f"progress={self.progress!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Options):
-            return (
-                self.timeout, self.max_executions, self.witnesses, self.rejected, self.progress,
-            ) == (
-                other.timeout, other.max_executions, other.witnesses, other.rejected,
-                other.progress,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((
-            self.timeout, self.max_executions, self.witnesses, self.rejected, self.progress,
-        ))
 
 
 def default_model(test: Litmus) -> str:
@@ -233,5 +206,4 @@ def _execution(
         pick_data=tuple(combo.static("pick-data").pairs()),
         pick_ctrl=tuple(combo.static("pick-ctrl").pairs()),
     )
-
 

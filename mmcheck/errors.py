@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from mmcheck.record import Record
 
-class Span:
+
+class Span(Record):
     """A position in a source file: 1-based line and column, and the line's text."""
 
     __slots__ = ("line", "col", "text", "length")
-    __match_args__ = ("line", "col", "text", "length")
 
     line: int
     col: int
@@ -19,24 +20,6 @@ class Span:
         self.col = col
         self.text = text
         self.length = length
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"line={self.line!r}, "
-            f"col={self.col!r}, "
-            f"text={self.text!r}, "
-            f"length={self.length!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Span):
-            return (self.line, self.col, self.text, self.length) == (
-                other.line, other.col, other.text, other.length)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.line, self.col, self.text, self.length))
 
 
 class UserError(Exception):

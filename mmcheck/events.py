@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from mmcheck.errors import Span
 from mmcheck.litmus.ast import Value
+from mmcheck.record import Record
 
 READ, WRITE, FENCE = "R", "W", "F"
 
@@ -63,11 +64,10 @@ class TraceEvent:
     pick_ctrl: int = 0
 
 
-class Trace:
+class Trace(Record):
     """One control-flow path of one thread with one choice of read values."""
 
     __slots__ = ("thread", "events", "rmw", "regs")
-    __match_args__ = ("thread", "events", "rmw", "regs")
 
     thread: int
     events: tuple[TraceEvent, ...]
@@ -85,24 +85,6 @@ class Trace:
         self.events = events
         self.rmw = rmw
         self.regs = regs
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"thread={self.thread!r}, "
-            f"events={self.events!r}, "
-            f"rmw={self.rmw!r}, "
-            f"regs={self.regs!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Trace):
-            return (self.thread, self.events, self.rmw, self.regs) == (
-                other.thread, other.events, other.rmw, other.regs)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.thread, self.events, self.rmw, self.regs))
 
 
 def event_sets(events: Sequence[Event]) -> dict[str, int]:

@@ -7,18 +7,15 @@ from dataclasses import dataclass, field
 
 from mmcheck.events import Event
 from mmcheck.litmus.ast import Condition, Loc, Mem, Reg, Sym, Value
+from mmcheck.record import Record
 
 Pairs = tuple[tuple[int, int], ...]
 
 
-class Execution:
+class Execution(Record):
     """One candidate execution: events, the communication relations, its final state."""
 
     __slots__ = (
-        "events", "po", "rf", "co", "rmw", "addr", "data", "ctrl", "state", "satisfies",
-        "consistent", "failed_check", "cycle", "pick_addr", "pick_data", "pick_ctrl",
-    )
-    __match_args__ = (
         "events", "po", "rf", "co", "rmw", "addr", "data", "ctrl", "state", "satisfies",
         "consistent", "failed_check", "cycle", "pick_addr", "pick_data", "pick_ctrl",
     )
@@ -75,47 +72,6 @@ class Execution:
         self.pick_addr = pick_addr
         self.pick_data = pick_data
         self.pick_ctrl = pick_ctrl
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"events={self.events!r}, "
-            f"po={self.po!r}, "
-            f"rf={self.rf!r}, "
-            f"co={self.co!r}, "
-            f"rmw={self.rmw!r}, "
-            f"addr={self.addr!r}, "
-            f"data={self.data!r}, "
-            f"ctrl={self.ctrl!r}, "
-            f"state={self.state!r}, "
-            f"satisfies={self.satisfies!r}, "
-            f"consistent={self.consistent!r}, "
-            f"failed_check={self.failed_check!r}, "
-            f"cycle={self.cycle!r}, "
-            f"pick_addr={self.pick_addr!r}, "
-            f"pick_data={self.pick_data!r}, "
-            f"pick_ctrl={self.pick_ctrl!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Execution):
-            return (
-                self.events, self.po, self.rf, self.co, self.rmw, self.addr, self.data, self.ctrl,
-                self.state, self.satisfies, self.consistent, self.failed_check, self.cycle,
-                self.pick_addr, self.pick_data, self.pick_ctrl,
-            ) == (
-                other.events, other.po, other.rf, other.co, other.rmw, other.addr, other.data,
-                other.ctrl, other.state, other.satisfies, other.consistent, other.failed_check,
-                other.cycle, other.pick_addr, other.pick_data, other.pick_ctrl,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((
-            self.events, self.po, self.rf, self.co, self.rmw, self.addr, self.data, self.ctrl,
-            self.state, self.satisfies, self.consistent, self.failed_check, self.cycle,
-            self.pick_addr, self.pick_data, self.pick_ctrl,
-        ))
 
 
 @dataclass

@@ -10,6 +10,7 @@ import re
 
 from mmcheck.errors import Span, Unsupported, UserError
 from mmcheck.litmus.ast import Sym
+from mmcheck.record import Record
 
 # -- registers ------------------------------------------------------------------
 
@@ -39,9 +40,8 @@ def reg_width(name: str) -> int:
 # -- AST -------------------------------------------------------------------------
 
 
-class RegOp:
+class RegOp(Record):
     __slots__ = ("name", "width", "col")
-    __match_args__ = ("name", "width", "col")
 
     name: str  # canonical: X0..X30, XZR, SP
     width: int  # 32 or 64
@@ -52,26 +52,9 @@ class RegOp:
         self.width = width
         self.col = col
 
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"name={self.name!r}, "
-            f"width={self.width!r}, "
-            f"col={self.col!r})"
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, RegOp):
-            return (self.name, self.width, self.col) == (other.name, other.width, other.col)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.width, self.col))
-
-
-class Imm:
+class Imm(Record):
     __slots__ = ("value", "col")
-    __match_args__ = ("value", "col")
 
     value: int | Sym
     col: int
@@ -80,23 +63,11 @@ class Imm:
         self.value = value
         self.col = col
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(value={self.value!r}, col={self.col!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Imm):
-            return (self.value, self.col) == (other.value, other.col)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.col))
-
-
-class ShiftOp:
+class ShiftOp(Record):
     """``LSL #2``, ``SXTW``, ``UXTW #2``: a modifier of the previous operand."""
 
     __slots__ = ("kind", "amount", "col")
-    __match_args__ = ("kind", "amount", "col")
 
     kind: str  # LSL LSR ASR ROR UXTB UXTH UXTW UXTX SXTB SXTH SXTW SXTX
     amount: int
@@ -107,28 +78,11 @@ class ShiftOp:
         self.amount = amount
         self.col = col
 
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"kind={self.kind!r}, "
-            f"amount={self.amount!r}, "
-            f"col={self.col!r})"
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, ShiftOp):
-            return (self.kind, self.amount, self.col) == (other.kind, other.amount, other.col)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.kind, self.amount, self.col))
-
-
-class MemOp:
+class MemOp(Record):
     """``[Xn]``, ``[Xn,#8]``, ``[Xn,Xm]``, ``[Xn,Wm,SXTW #2]``, ``[Xn,#8]!``, ``[Xn],#8``."""
 
     __slots__ = ("base", "offset", "ext", "mode", "col")
-    __match_args__ = ("base", "offset", "ext", "mode", "col")
 
     base: RegOp
     offset: RegOp | Imm | None
@@ -150,30 +104,9 @@ class MemOp:
         self.mode = mode
         self.col = col
 
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"base={self.base!r}, "
-            f"offset={self.offset!r}, "
-            f"ext={self.ext!r}, "
-            f"mode={self.mode!r}, "
-            f"col={self.col!r})"
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, MemOp):
-            return (self.base, self.offset, self.ext, self.mode, self.col) == (
-                other.base, other.offset, other.ext, other.mode, other.col,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.base, self.offset, self.ext, self.mode, self.col))
-
-
-class LabelOp:
+class LabelOp(Record):
     __slots__ = ("name", "col")
-    __match_args__ = ("name", "col")
 
     name: str
     col: int
@@ -182,23 +115,11 @@ class LabelOp:
         self.name = name
         self.col = col
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(name={self.name!r}, col={self.col!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, LabelOp):
-            return (self.name, self.col) == (other.name, other.col)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.col))
-
-
-class WordOp:
+class WordOp(Record):
     """A bare word: a condition (EQ), a barrier option (ISH), a system register."""
 
     __slots__ = ("word", "col")
-    __match_args__ = ("word", "col")
 
     word: str
     col: int
@@ -207,24 +128,12 @@ class WordOp:
         self.word = word
         self.col = col
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(word={self.word!r}, col={self.col!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, WordOp):
-            return (self.word, self.col) == (other.word, other.col)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.word, self.col))
-
 
 Operand = RegOp | Imm | ShiftOp | MemOp | LabelOp | WordOp
 
 
-class A64Instr:
+class A64Instr(Record):
     __slots__ = ("op", "args", "text", "span", "op_col")
-    __match_args__ = ("op", "args", "text", "span", "op_col")
 
     op: str  # upper-case mnemonic, ``B.EQ`` kept whole
     args: tuple[Operand, ...]
@@ -245,26 +154,6 @@ class A64Instr:
         self.text = text
         self.span = span
         self.op_col = op_col
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"op={self.op!r}, "
-            f"args={self.args!r}, "
-            f"text={self.text!r}, "
-            f"span={self.span!r}, "
-            f"op_col={self.op_col!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, A64Instr):
-            return (self.op, self.args, self.text, self.span, self.op_col) == (
-                other.op, other.args, other.text, other.span, other.op_col,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.op, self.args, self.text, self.span, self.op_col))
 
     def at(self, col: int, length: int = 1) -> Span:
         """The span of the token at ``col`` in the instruction text."""

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mmcheck.errors import Span
+from mmcheck.record import Record
 
 # -- locations and values ----------------------------------------------------
 
 
-class Reg:
+class Reg(Record):
     """A thread's register, by its canonical name (``0:EAX``, ``1:rax``, ``0:X2``)."""
 
     __slots__ = ("thread", "name")
-    __match_args__ = ("thread", "name")
 
     thread: int
     name: str
@@ -22,49 +22,17 @@ class Reg:
         self.thread = thread
         self.name = name
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(thread={self.thread!r}, name={self.name!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Reg):
-            return (self.thread, self.name) == (other.thread, other.name)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.thread, self.name))
-
-    def __lt__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Reg):
-            return (self.thread, self.name) < (other.thread, other.name)
-        return NotImplemented
-
-    def __le__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Reg):
-            return (self.thread, self.name) <= (other.thread, other.name)
-        return NotImplemented
-
-    def __gt__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Reg):
-            return (self.thread, self.name) > (other.thread, other.name)
-        return NotImplemented
-
-    def __ge__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Reg):
-            return (self.thread, self.name) >= (other.thread, other.name)
-        return NotImplemented
-
     def __str__(self) -> str:
         return f"{self.thread}:{self.name}"
 
 
-class Mem:
+class Mem(Record):
     """A shared memory location (``[x]``), an array cell ``x[1]`` or a whole array ``x``.
 
     herd7 prints a scalar location in brackets and array cells and whole arrays bare.
     """
 
     __slots__ = ("name", "array")
-    __match_args__ = ("name", "array")
 
     name: str
     array: bool  # the whole array ``name`` (its value is ``{v0,v1,...}``)
@@ -72,37 +40,6 @@ class Mem:
     def __init__(self, name: str, array: bool = False) -> None:
         self.name = name
         self.array = array
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(name={self.name!r}, array={self.array!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Mem):
-            return (self.name, self.array) == (other.name, other.array)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.array))
-
-    def __lt__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Mem):
-            return (self.name, self.array) < (other.name, other.array)
-        return NotImplemented
-
-    def __le__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Mem):
-            return (self.name, self.array) <= (other.name, other.array)
-        return NotImplemented
-
-    def __gt__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Mem):
-            return (self.name, self.array) > (other.name, other.array)
-        return NotImplemented
-
-    def __ge__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Mem):
-            return (self.name, self.array) >= (other.name, other.array)
-        return NotImplemented
 
     def __str__(self) -> str:
         if self.array or "[" in self.name:
@@ -113,12 +50,11 @@ class Mem:
 Loc = Reg | Mem
 
 
-class Sym:
+class Sym(Record):
     """A symbolic value: the address of a location, e.g. ``0:X1=x``, possibly ``offset``
     bytes into it (an array cell); also the printed value of a whole array, ``{1,2}``."""
 
     __slots__ = ("name", "offset")
-    __match_args__ = ("name", "offset")
 
     name: str
     offset: int
@@ -126,37 +62,6 @@ class Sym:
     def __init__(self, name: str, offset: int = 0) -> None:
         self.name = name
         self.offset = offset
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(name={self.name!r}, offset={self.offset!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Sym):
-            return (self.name, self.offset) == (other.name, other.offset)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.offset))
-
-    def __lt__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Sym):
-            return (self.name, self.offset) < (other.name, other.offset)
-        return NotImplemented
-
-    def __le__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Sym):
-            return (self.name, self.offset) <= (other.name, other.offset)
-        return NotImplemented
-
-    def __gt__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Sym):
-            return (self.name, self.offset) > (other.name, other.offset)
-        return NotImplemented
-
-    def __ge__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Sym):
-            return (self.name, self.offset) >= (other.name, other.offset)
-        return NotImplemented
 
     def __str__(self) -> str:
         if self.offset:
@@ -175,9 +80,9 @@ def show_value(v: Value) -> str:
 # -- condition ---------------------------------------------------------------
 
 
-class Atom:
+class Atom(Record):
     __slots__ = ("loc", "value", "span", "key")
-    __match_args__ = ("loc", "value", "span", "key")
+    _compare = ("loc", "value")
 
     loc: Loc
     value: Value  # as written (and printed)
@@ -198,90 +103,36 @@ class Atom:
         self.span = span
         self.key = key
 
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"loc={self.loc!r}, "
-            f"value={self.value!r}, "
-            f"span={self.span!r}, "
-            f"key={self.key!r})"
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Atom):
-            return (self.loc, self.value) == (other.loc, other.value)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.loc, self.value))
-
-
-class Not:
+class Not(Record):
     __slots__ = ("arg",)
-    __match_args__ = ("arg",)
 
     arg: Prop
 
     def __init__(self, arg: Prop) -> None:
         self.arg = arg
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(arg={self.arg!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Not):
-            return (self.arg,) == (other.arg,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.arg,))
-
-
-class And:
+class And(Record):
     __slots__ = ("args",)
-    __match_args__ = ("args",)
 
     args: tuple[Prop, ...]
 
     def __init__(self, args: tuple[Prop, ...]) -> None:
         self.args = args
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(args={self.args!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, And):
-            return (self.args,) == (other.args,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.args,))
-
-
-class Or:
+class Or(Record):
     __slots__ = ("args",)
-    __match_args__ = ("args",)
 
     args: tuple[Prop, ...]
 
     def __init__(self, args: tuple[Prop, ...]) -> None:
         self.args = args
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(args={self.args!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Or):
-            return (self.args,) == (other.args,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.args,))
-
-
-class Implies:
+class Implies(Record):
     __slots__ = ("left", "right")
-    __match_args__ = ("left", "right")
 
     left: Prop
     right: Prop
@@ -290,24 +141,12 @@ class Implies:
         self.left = left
         self.right = right
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(left={self.left!r}, right={self.right!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Implies):
-            return (self.left, self.right) == (other.left, other.right)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.left, self.right))
-
 
 Prop = Atom | Not | And | Or | Implies
 
 
-class Condition:
+class Condition(Record):
     __slots__ = ("quantifier", "prop")
-    __match_args__ = ("quantifier", "prop")
 
     quantifier: str  # "exists", "~exists" or "forall"
     prop: Prop
@@ -315,17 +154,6 @@ class Condition:
     def __init__(self, quantifier: str, prop: Prop) -> None:
         self.quantifier = quantifier
         self.prop = prop
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(quantifier={self.quantifier!r}, prop={self.prop!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Condition):
-            return (self.quantifier, self.prop) == (other.quantifier, other.prop)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.quantifier, self.prop))
 
     @property
     def kind(self) -> str:
@@ -400,11 +228,10 @@ def show_condition(c: Condition) -> str:
 # -- the whole test -----------------------------------------------------------
 
 
-class Cell:
+class Cell(Record):
     """One instruction cell of the thread table: its text and where it starts."""
 
     __slots__ = ("text", "span")
-    __match_args__ = ("text", "span")
 
     text: str
     span: Span
@@ -412,17 +239,6 @@ class Cell:
     def __init__(self, text: str, span: Span) -> None:
         self.text = text
         self.span = span
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(text={self.text!r}, span={self.span!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Cell):
-            return (self.text, self.span) == (other.text, other.span)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.text, self.span))
 
 
 @dataclass(frozen=True)

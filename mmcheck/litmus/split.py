@@ -9,13 +9,13 @@ import bisect
 import re
 
 from mmcheck.errors import Span, UserError
+from mmcheck.record import Record
 
 
-class Chunk:
+class Chunk(Record):
     """A piece of source text and the offset where it starts."""
 
     __slots__ = ("text", "offset")
-    __match_args__ = ("text", "offset")
 
     text: str
     offset: int
@@ -24,24 +24,9 @@ class Chunk:
         self.text = text
         self.offset = offset
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(text={self.text!r}, offset={self.offset!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Chunk):
-            return (self.text, self.offset) == (other.text, other.offset)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.text, self.offset))
-
-
-class Sections:
+class Sections(Record):
     __slots__ = (
-        "source", "arch", "arch_chunk", "name", "description", "info", "init", "thread_header",
-        "rows", "locations", "filter", "condition", "quantifier",
-    )
-    __match_args__ = (
         "source", "arch", "arch_chunk", "name", "description", "info", "init", "thread_header",
         "rows", "locations", "filter", "condition", "quantifier",
     )
@@ -89,44 +74,6 @@ class Sections:
         self.filter = filter
         self.condition = condition
         self.quantifier = quantifier
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"source={self.source!r}, "
-            f"arch={self.arch!r}, "
-            f"arch_chunk={self.arch_chunk!r}, "
-            f"name={self.name!r}, "
-            f"description={self.description!r}, "
-            f"info={self.info!r}, "
-            f"init={self.init!r}, "
-            f"thread_header={self.thread_header!r}, "
-            f"rows={self.rows!r}, "
-            f"locations={self.locations!r}, "
-            f"filter={self.filter!r}, "
-            f"condition={self.condition!r}, "
-            f"quantifier={self.quantifier!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Sections):
-            return (
-                self.source, self.arch, self.arch_chunk, self.name, self.description, self.info,
-                self.init, self.thread_header, self.rows, self.locations, self.filter,
-                self.condition, self.quantifier,
-            ) == (
-                other.source, other.arch, other.arch_chunk, other.name, other.description,
-                other.info, other.init, other.thread_header, other.rows, other.locations,
-                other.filter, other.condition, other.quantifier,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((
-            self.source, self.arch, self.arch_chunk, self.name, self.description, self.info,
-            self.init, self.thread_header, self.rows, self.locations, self.filter, self.condition,
-            self.quantifier,
-        ))
 
 
 class Source:

@@ -9,6 +9,7 @@ import re
 
 from mmcheck.errors import Span, UserError
 from mmcheck.litmus.ast import Sym
+from mmcheck.record import Record
 
 # -- registers -----------------------------------------------------------------
 
@@ -51,30 +52,17 @@ def canon_x64(name: str) -> str | None:
 # -- AST ---------------------------------------------------------------------------
 
 
-class Imm:
+class Imm(Record):
     __slots__ = ("value",)
-    __match_args__ = ("value",)
 
     value: int | Sym
 
     def __init__(self, value: int | Sym) -> None:
         self.value = value
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(value={self.value!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Imm):
-            return (self.value,) == (other.value,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value,))
-
-
-class RegOp:
+class RegOp(Record):
     __slots__ = ("name", "width")
-    __match_args__ = ("name", "width")
 
     name: str  # canonical
     width: int
@@ -83,23 +71,11 @@ class RegOp:
         self.name = name
         self.width = width
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(name={self.name!r}, width={self.width!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, RegOp):
-            return (self.name, self.width) == (other.name, other.width)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.width))
-
-
-class MemOp:
+class MemOp(Record):
     """``[x]``, ``(x)``, ``(%rax)``, ``8(%rax,%rbx,4)``: base + index*scale + disp."""
 
     __slots__ = ("sym", "base", "index", "scale", "disp")
-    __match_args__ = ("sym", "base", "index", "scale", "disp")
 
     sym: str | None
     base: str | None
@@ -121,33 +97,12 @@ class MemOp:
         self.scale = scale
         self.disp = disp
 
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"sym={self.sym!r}, "
-            f"base={self.base!r}, "
-            f"index={self.index!r}, "
-            f"scale={self.scale!r}, "
-            f"disp={self.disp!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, MemOp):
-            return (self.sym, self.base, self.index, self.scale, self.disp) == (
-                other.sym, other.base, other.index, other.scale, other.disp,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.sym, self.base, self.index, self.scale, self.disp))
-
 
 Operand = Imm | RegOp | MemOp
 
 
-class X86Instr:
+class X86Instr(Record):
     __slots__ = ("op", "args", "locked", "text", "span")
-    __match_args__ = ("op", "args", "locked", "text", "span")
 
     op: str  # lower-case mnemonic without size suffix
     args: tuple[Operand | str, ...]  # a str is a branch label
@@ -168,26 +123,6 @@ class X86Instr:
         self.locked = locked
         self.text = text
         self.span = span
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"op={self.op!r}, "
-            f"args={self.args!r}, "
-            f"locked={self.locked!r}, "
-            f"text={self.text!r}, "
-            f"span={self.span!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, X86Instr):
-            return (self.op, self.args, self.locked, self.text, self.span) == (
-                other.op, other.args, other.locked, other.text, other.span,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.op, self.args, self.locked, self.text, self.span))
 
 
 # -- Intel syntax ---------------------------------------------------------------------

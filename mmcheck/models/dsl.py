@@ -8,27 +8,15 @@ does not mention them is computed once per combination of thread paths.
 
 from __future__ import annotations
 
+from mmcheck.record import Record
+
 DYNAMIC_BASES = frozenset({"rf", "co"})
 
 # -- event sets ------------------------------------------------------------------
 
 
-class SetExpr:
+class SetExpr(Record):
     __slots__ = ()
-
-    def __init__(self) -> None:
-        pass
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}()"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return True
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(())
 
     def __or__(self, other: SetExpr) -> SetExpr:
         return SUnion((self, other))
@@ -44,49 +32,24 @@ class SBase(SetExpr):
     """A base set: ``R``, ``W``, ``M``, ``F``, ``IW`` or an event tag (``A``, ``DMB.ISH``)."""
 
     __slots__ = ("name",)
-    __match_args__ = ("name",)
 
     name: str
 
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(name={self.name!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, SBase):
-            return (self.name,) == (other.name,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name,))
-
 
 class SUnion(SetExpr):
     __slots__ = ("args",)
-    __match_args__ = ("args",)
 
     args: tuple[SetExpr, ...]
 
     def __init__(self, args: tuple[SetExpr, ...]) -> None:
         self.args = args
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(args={self.args!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, SUnion):
-            return (self.args,) == (other.args,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.args,))
-
 
 class SInter(SetExpr):
     __slots__ = ("left", "right")
-    __match_args__ = ("left", "right")
 
     left: SetExpr
     right: SetExpr
@@ -94,22 +57,10 @@ class SInter(SetExpr):
     def __init__(self, left: SetExpr, right: SetExpr) -> None:
         self.left = left
         self.right = right
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(left={self.left!r}, right={self.right!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, SInter):
-            return (self.left, self.right) == (other.left, other.right)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.left, self.right))
 
 
 class SDiff(SetExpr):
     __slots__ = ("left", "right")
-    __match_args__ = ("left", "right")
 
     left: SetExpr
     right: SetExpr
@@ -118,79 +69,30 @@ class SDiff(SetExpr):
         self.left = left
         self.right = right
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(left={self.left!r}, right={self.right!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, SDiff):
-            return (self.left, self.right) == (other.left, other.right)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.left, self.right))
-
 
 class Domain(SetExpr):
     __slots__ = ("rel",)
-    __match_args__ = ("rel",)
 
     rel: Expr
 
     def __init__(self, rel: Expr) -> None:
         self.rel = rel
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(rel={self.rel!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Domain):
-            return (self.rel,) == (other.rel,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.rel,))
 
 
 class Range(SetExpr):
     __slots__ = ("rel",)
-    __match_args__ = ("rel",)
 
     rel: Expr
 
     def __init__(self, rel: Expr) -> None:
         self.rel = rel
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(rel={self.rel!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Range):
-            return (self.rel,) == (other.rel,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.rel,))
 
 
 # -- relations ----------------------------------------------------------------------
 
 
-class Expr:
+class Expr(Record):
     __slots__ = ()
-
-    def __init__(self) -> None:
-        pass
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}()"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return True
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(())
 
     def __or__(self, other: Expr) -> Expr:
         return Union((self, other))
@@ -210,30 +112,17 @@ class Base(Expr):
     """A base relation of the execution (``po``, ``rf``, ``co``, ``loc``, ``addr``...)."""
 
     __slots__ = ("name",)
-    __match_args__ = ("name",)
 
     name: str
 
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(name={self.name!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Base):
-            return (self.name,) == (other.name,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name,))
-
 
 class Named(Expr):
     """A definition with its published name (``ppo``, ``bob``): shown in explanations."""
 
     __slots__ = ("name", "body")
-    __match_args__ = ("name", "body")
 
     name: str
     body: Expr
@@ -242,42 +131,18 @@ class Named(Expr):
         self.name = name
         self.body = body
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(name={self.name!r}, body={self.body!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Named):
-            return (self.name,) == (other.name,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name,))
-
 
 class Union(Expr):
     __slots__ = ("args",)
-    __match_args__ = ("args",)
 
     args: tuple[Expr, ...]
 
     def __init__(self, args: tuple[Expr, ...]) -> None:
         self.args = args
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(args={self.args!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Union):
-            return (self.args,) == (other.args,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.args,))
 
 
 class Inter(Expr):
     __slots__ = ("left", "right")
-    __match_args__ = ("left", "right")
 
     left: Expr
     right: Expr
@@ -285,22 +150,10 @@ class Inter(Expr):
     def __init__(self, left: Expr, right: Expr) -> None:
         self.left = left
         self.right = right
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(left={self.left!r}, right={self.right!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Inter):
-            return (self.left, self.right) == (other.left, other.right)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.left, self.right))
 
 
 class Diff(Expr):
     __slots__ = ("left", "right")
-    __match_args__ = ("left", "right")
 
     left: Expr
     right: Expr
@@ -309,151 +162,67 @@ class Diff(Expr):
         self.left = left
         self.right = right
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(left={self.left!r}, right={self.right!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Diff):
-            return (self.left, self.right) == (other.left, other.right)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.left, self.right))
-
 
 class Seq(Expr):
     __slots__ = ("args",)
-    __match_args__ = ("args",)
 
     args: tuple[Expr, ...]
 
     def __init__(self, args: tuple[Expr, ...]) -> None:
         self.args = args
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(args={self.args!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Seq):
-            return (self.args,) == (other.args,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.args,))
-
 
 class Inverse(Expr):
     __slots__ = ("arg",)
-    __match_args__ = ("arg",)
 
     arg: Expr
 
     def __init__(self, arg: Expr) -> None:
         self.arg = arg
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(arg={self.arg!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Inverse):
-            return (self.arg,) == (other.arg,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.arg,))
 
 
 class Plus(Expr):
     __slots__ = ("arg",)
-    __match_args__ = ("arg",)
 
     arg: Expr
 
     def __init__(self, arg: Expr) -> None:
         self.arg = arg
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(arg={self.arg!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Plus):
-            return (self.arg,) == (other.arg,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.arg,))
 
 
 class Star(Expr):
     __slots__ = ("arg",)
-    __match_args__ = ("arg",)
 
     arg: Expr
 
     def __init__(self, arg: Expr) -> None:
         self.arg = arg
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(arg={self.arg!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Star):
-            return (self.arg,) == (other.arg,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.arg,))
 
 
 class Opt(Expr):
     __slots__ = ("arg",)
-    __match_args__ = ("arg",)
 
     arg: Expr
 
     def __init__(self, arg: Expr) -> None:
         self.arg = arg
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(arg={self.arg!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Opt):
-            return (self.arg,) == (other.arg,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.arg,))
 
 
 class Ident(Expr):
     """``[S]``."""
 
     __slots__ = ("set",)
-    __match_args__ = ("set",)
 
     set: SetExpr
 
     def __init__(self, set: SetExpr) -> None:
         self.set = set
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(set={self.set!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Ident):
-            return (self.set,) == (other.set,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.set,))
-
 
 class Product(Expr):
     """``S * T``."""
 
     __slots__ = ("left", "right")
-    __match_args__ = ("left", "right")
 
     left: SetExpr
     right: SetExpr
@@ -462,23 +231,11 @@ class Product(Expr):
         self.left = left
         self.right = right
 
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(left={self.left!r}, right={self.right!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Product):
-            return (self.left, self.right) == (other.left, other.right)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.left, self.right))
-
-
-class Check:
+class Check(Record):
     """A named constraint: ``acyclic``, ``irreflexive`` or ``empty``."""
 
     __slots__ = ("kind", "expr", "name")
-    __match_args__ = ("kind", "expr", "name")
 
     kind: str
     expr: Expr
@@ -489,26 +246,9 @@ class Check:
         self.expr = expr
         self.name = name
 
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"kind={self.kind!r}, "
-            f"expr={self.expr!r}, "
-            f"name={self.name!r})"
-        )
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Check):
-            return (self.kind, self.expr, self.name) == (other.kind, other.expr, other.name)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.kind, self.expr, self.name))
-
-
-class Model:
+class Model(Record):
     __slots__ = ("name", "title", "checks", "arches")
-    __match_args__ = ("name", "title", "checks", "arches")
 
     name: str
     title: str
@@ -526,26 +266,6 @@ class Model:
         self.title = title
         self.checks = checks
         self.arches = arches
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"name={self.name!r}, "
-            f"title={self.title!r}, "
-            f"checks={self.checks!r}, "
-            f"arches={self.arches!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Model):
-            return (
-                (self.name, self.title, self.checks, self.arches)
-                == (other.name, other.title, other.checks, other.arches)
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.title, self.checks, self.arches))
 
 
 # -- helpers for writing models ------------------------------------------------------

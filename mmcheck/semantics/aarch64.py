@@ -38,6 +38,7 @@ from mmcheck.litmus.aarch64 import (
     split_label,
 )
 from mmcheck.litmus.ast import Cell, Litmus, Mem, Reg, Sym, Value
+from mmcheck.record import Record
 from mmcheck.semantics.runner import Cutoff, Program, ThreadState, Val
 
 M64 = (1 << 64) - 1
@@ -961,9 +962,8 @@ def _final_regs_for(types: dict[str, str]) -> Callable[[dict[str, Val]], dict[st
     return final
 
 
-class AArch64Dialect:
+class AArch64Dialect(Record):
     __slots__ = ("arch", "default_model", "models", "supports_arrays")
-    __match_args__ = ("arch", "default_model", "models", "supports_arrays")
 
     arch: str
     default_model: str
@@ -981,29 +981,6 @@ class AArch64Dialect:
         self.default_model = default_model
         self.models = models
         self.supports_arrays = supports_arrays
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"arch={self.arch!r}, "
-            f"default_model={self.default_model!r}, "
-            f"models={self.models!r}, "
-            f"supports_arrays={self.supports_arrays!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, AArch64Dialect):
-            return (
-                self.arch, self.default_model, self.models, self.supports_arrays,
-            ) == (
-                other.arch, other.default_model, other.models, other.supports_arrays,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((
-            self.arch, self.default_model, self.models, self.supports_arrays,
-        ))
 
     def canon_reg(self, name: str) -> str | None:
         return canon_reg(name)

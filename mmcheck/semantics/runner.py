@@ -17,11 +17,12 @@ from typing import Protocol
 from mmcheck.errors import Span, Unsupported, UserError
 from mmcheck.events import FENCE, READ, WRITE, Trace, TraceEvent
 from mmcheck.litmus.ast import Sym, Value
+from mmcheck.record import Record
 
 MAX_STEPS = 2000
 
 
-class Val:
+class Val(Record):
     """A value with the reads it depends on (bitsets over the thread's events).
 
     ``deps`` follows data flow; ``pick`` also follows choices made on a value
@@ -29,7 +30,6 @@ class Val:
     """
 
     __slots__ = ("v", "deps", "pick")
-    __match_args__ = ("v", "deps", "pick")
 
     v: Value
     deps: int
@@ -39,17 +39,6 @@ class Val:
         self.v = v
         self.deps = deps
         self.pick = pick
-
-    def __repr__(self) -> str:
-        return f"{type(self).__qualname__}(v={self.v!r}, deps={self.deps!r}, pick={self.pick!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, Val):
-            return (self.v, self.deps, self.pick) == (other.v, other.deps, other.pick)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.v, self.deps, self.pick))
 
     def with_deps(self, other: Val) -> Val:
         return Val(self.v, self.deps | other.deps, self.pick | other.pick)

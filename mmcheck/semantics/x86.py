@@ -24,6 +24,7 @@ from mmcheck.litmus.x86 import (
     parse_intel,
     split_label,
 )
+from mmcheck.record import Record
 from mmcheck.semantics.runner import Program, ThreadState, Val
 
 ATOMIC = frozenset({"A", "X"})
@@ -227,9 +228,8 @@ class Step:
             )
 
 
-class X86Dialect:
+class X86Dialect(Record):
     __slots__ = ("arch", "default_model", "models", "att")
-    __match_args__ = ("arch", "default_model", "models", "att")
 
     arch: str
     default_model: str
@@ -241,25 +241,6 @@ class X86Dialect:
         self.default_model = default_model
         self.models = models
         self.att = att
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__qualname__}("
-            f"arch={self.arch!r}, "
-            f"default_model={self.default_model!r}, "
-            f"models={self.models!r}, "
-            f"att={self.att!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__ and isinstance(other, X86Dialect):
-            return (self.arch, self.default_model, self.models, self.att) == (
-                other.arch, other.default_model, other.models, other.att,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.arch, self.default_model, self.models, self.att))
 
     def canon_reg(self, name: str) -> str | None:
         return canon_x64(name) if self.att else canon_x86(name)
