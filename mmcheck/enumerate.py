@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from mmcheck.errors import Incomplete, Unsupported
 from mmcheck.events import READ, WRITE, Event, Trace, event_sets, structural_rows
 from mmcheck.execution import Stats, loc_key, value_key
-from mmcheck.litmus.ast import Litmus, Loc, Mem, Reg, Sym, Value, eval_prop
+from mmcheck.litmus.ast import Litmus, Loc, Mem, Reg, Sym, Value
 from mmcheck.models.dsl import Check, Model, is_monotone
 from mmcheck.models.evaluate import Context, Evaluator, Plan, plan_for
 from mmcheck.relation import Relation
@@ -50,10 +50,6 @@ class Leaf:
     traces: tuple[Trace, ...]
 
 
-def _vkey(v: Value) -> tuple[int, int, str]:
-    return value_key(v)
-
-
 def locations_of(test: Litmus) -> dict[str, Value]:
     """Every memory location the test names, with its initial value."""
     init: dict[str, Value] = {}
@@ -74,7 +70,7 @@ def value_sets(
     def oracle(loc: str) -> list[Value]:
         if loc not in values:
             values[loc] = {0}
-        return sorted(values[loc], key=_vkey)
+        return sorted(values[loc], key=value_key)
 
     for rnd in range(MAX_FIXPOINT_ROUNDS):
         before = {k: set(v) for k, v in values.items()}
@@ -85,7 +81,7 @@ def value_sets(
                     if ev.dir == WRITE and ev.loc is not None and ev.value is not None:
                         values.setdefault(ev.loc, {0}).add(ev.value)
         if values == before:
-            return {k: sorted(v, key=_vkey) for k, v in values.items()}, traces
+            return {k: sorted(v, key=value_key) for k, v in values.items()}, traces
         # A value a write can really hold is derived from the initial values through
         # a chain of distinct writes of one execution (an atomic add reading another's
         # result...), so chains longer than the writes of an execution add nothing:
@@ -93,7 +89,7 @@ def value_sets(
         writes = sum(max((sum(1 for ev in tr.events if ev.dir == WRITE) for tr in ts),
                          default=0) for ts in traces)
         if rnd >= writes:
-            return {k: sorted(v, key=_vkey) for k, v in before.items()}, traces
+            return {k: sorted(v, key=value_key) for k, v in before.items()}, traces
     raise Unsupported(
         "the values written do not settle (a read feeds a write through unbounded arithmetic)"
     )
@@ -537,10 +533,4 @@ def observed_locations(test: Litmus) -> list[Loc]:
         seen[loc] = None
     for atom in prop_atoms(test.condition.prop):
         seen[atom.loc] = None
-    if test.filter is not None:
-        pass
     return sorted(seen, key=loc_key)
-
-
-def satisfies(test: Litmus, state: dict[Loc, Value]) -> bool:
-    return eval_prop(test.condition.prop, state)
