@@ -8,14 +8,12 @@ repository; without it this module is skipped at collection.  Run only these wit
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mmcheck.conformance import compare
-from mmcheck.litmus.dialects import dialect_for
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "conformance"
 
@@ -37,28 +35,12 @@ KNOWN_UNSUPPORTED = {
 TIMEOUT = 60.0
 
 
-def have_aarch64() -> bool:
-    """Whether the AArch64 dialect exists and loads (it is being written now)."""
-    try:
-        if importlib.util.find_spec("mmcheck.semantics.aarch64") is None:
-            return False
-    except ModuleNotFoundError:
-        return False
-    return dialect_for("AArch64") is not None
-
-
 def _params() -> list[Any]:
     params: list[Any] = []
     for d in X86_DIRS + AARCH64_DIRS + LENIENT_DIRS:
         folder = CORPUS / d
         tests = sorted(f for f in folder.glob("*.litmus")
                        if Path(f"{f}.expected").exists()) if folder.is_dir() else []
-        if d in AARCH64_DIRS + LENIENT_DIRS and not have_aarch64():
-            # One placeholder, not hundreds of skips, until the dialect lands.
-            params.append(pytest.param(
-                None, id=f"{d}/*",
-                marks=pytest.mark.skip(reason="mmcheck.semantics.aarch64 is not there yet")))
-            continue
         if not tests:
             params.append(pytest.param(
                 None, id=f"{d}/*", marks=pytest.mark.skip(reason=f"no tests in {folder}")))
@@ -87,7 +69,7 @@ TEXT_DIRS = X86_DIRS + AARCH64_DIRS + LENIENT_DIRS
 
 @pytest.mark.conformance
 @pytest.mark.parametrize(
-    "directory", [d for d in TEXT_DIRS if d in X86_DIRS or have_aarch64()]
+    "directory", TEXT_DIRS
 )
 def test_herd_text_line_for_line(directory: str) -> None:
     """``--format herd`` prints herd7's text exactly, apart from its Time and Hash lines."""
@@ -108,7 +90,6 @@ def test_herd_text_line_for_line(directory: str) -> None:
 
 
 @pytest.mark.conformance
-@pytest.mark.skipif(not have_aarch64(), reason="no AArch64 dialect")
 def test_catalogue_verdicts_match_kinds() -> None:
     """The AArch64 catalogue's official Allowed/Forbidden/Required, from kinds.txt."""
     from mmcheck.check import check

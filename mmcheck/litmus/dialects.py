@@ -39,10 +39,8 @@ def dialect_for(arch: str) -> Dialect | None:
 
         return ATT
     if arch == "AArch64":
-        try:
-            from mmcheck.semantics.aarch64 import AARCH64
-        except ImportError:  # pragma: no cover - during bring-up
-            return None
+        from mmcheck.semantics.aarch64 import AARCH64
+
         return AARCH64
     return None
 
