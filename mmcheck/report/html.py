@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 
 from mmcheck import __version__
-from mmcheck.execution import Result, show_state
+from mmcheck.execution import show_state
 from mmcheck.explain import Explanation, render_explanation
 from mmcheck.litmus.ast import Litmus, eval_prop, show_condition
 from mmcheck.report import svg
@@ -172,7 +172,3 @@ def render(entries: Sequence[Entry], title: str = "mmcheck report", limit: int =
         f"<h1>{escape(title)}</h1>\n<p class=\"sub\">{escape(sub)}</p>\n"
         f"{_summary(entries)}\n{body}\n</main>\n</body>\n</html>\n"
     )
-
-
-def result_of(entry: Entry) -> Result | None:
-    return entry.explanation.result if entry.explanation is not None else None
