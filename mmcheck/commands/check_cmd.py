@@ -26,10 +26,17 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mmcheck.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, collect, guarded, report_error
+from mmcheck.cli import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_OK,
+    collect,
+    guarded,
+    load,
+    report_error,
+)
 from mmcheck.errors import UserError
 from mmcheck.litmus.ast import Litmus
-from mmcheck.litmus.parse import parse_file
 from mmcheck.models import MODEL_NAMES
 from mmcheck.regress import (
     ERROR,
@@ -167,15 +174,14 @@ def write(path: Path, text: str) -> bool:
 
 def parse(path: Path) -> Litmus | UserError:
     """Parse one test; a user's mistake comes back (and is reported on stderr)."""
-    try:
-        return parse_file(path)
-    except UserError as err:
+    mistakes: list[UserError] = []
+
+    def keep(err: UserError) -> None:
         report_error(err)
-        return err
-    except RecursionError:
-        deep = UserError("the test is too deeply nested to read", None, str(path))
-        report_error(deep)
-        return deep
+        mistakes.append(err)
+
+    test = load(path, keep)
+    return test if test is not None else mistakes[0]
 
 
 def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict: bool,
