@@ -1,0 +1,287 @@
+"""The search for minimal repairs.
+
+A node is a set of changes.  Its patched test is checked; while the condition's
+outcome is still Allowed, the most telling witness (``explain.most_telling``) names the
+program-order pairs that its SC cycles need and the model leaves unordered, and each
+change that helps order one of them gives a child (the set plus that change).  Nodes
+are taken cheapest first, so a repair is found before any dearer set that contains it.
+A node whose outcome is Forbidden is a repair when removing any one of its changes makes
+the outcome Allowed again (each such set is checked); otherwise the smaller set is
+searched in its place.  Every repair is thus verified by a run of the checker on its
+patched text, and minimal.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+
+from mmcheck.check import Options, check
+from mmcheck.errors import Unsupported
+from mmcheck.events import FENCE
+from mmcheck.execution import Result
+from mmcheck.explain import condition_events, instruction_sites, most_telling, telling_cycles
+from mmcheck.litmus.ast import Litmus
+from mmcheck.litmus.parse import parse_text
+from mmcheck.models.dsl import Model
+from mmcheck.record import Record
+from mmcheck.repair.rewriters import Rewriter, Role, rewriter_for
+from mmcheck.repair.table import Edit, apply
+
+WITNESSES = 16  # witnesses kept per check, to pick the most telling from
+MAX_CHECKS = 400  # checks of patched tests per search, at most
+
+
+class Change(Record):
+    """One change to one thread: an instruction replaced, or one inserted after it."""
+
+    __slots__ = ("thread", "line", "before", "after", "cost", "kind", "insert")
+
+    thread: int
+    line: int  # the changed line in the original file (an insertion goes after it)
+    before: str  # the instruction replaced ("" for an insertion)
+    after: tuple[str, ...]  # the new instruction(s), in program order
+    cost: int
+    kind: str
+    insert: bool
+
+    def __init__(self, thread: int, line: int, before: str, after: tuple[str, ...],
+                 cost: int, kind: str, insert: bool) -> None:
+        self.thread = thread
+        self.line = line
+        self.before = before
+        self.after = after
+        self.cost = cost
+        self.kind = kind
+        self.insert = insert
+
+    def sort_key(self) -> tuple[int, int, bool, tuple[str, ...]]:
+        return (self.thread, self.line, self.insert, self.after)
+
+    def slots(self) -> set[tuple[int, int, bool]]:
+        """What the change occupies: the instruction, the place right after it."""
+        if self.insert:
+            return {(self.thread, self.line, True)}
+        out = {(self.thread, self.line, False)}
+        if len(self.after) > 1:
+            out.add((self.thread, self.line, True))
+        return out
+
+    def edits(self) -> list[Edit]:
+        if self.insert:
+            return [Edit(self.thread, self.line, t, True) for t in self.after]
+        out = [Edit(self.thread, self.line, self.after[0], False, self.before)]
+        out.extend(Edit(self.thread, self.line, t, True) for t in self.after[1:])
+        return out
+
+    def describe(self) -> str:
+        if self.insert:
+            return f"P{self.thread} after line {self.line}: insert {' ; '.join(self.after)}"
+        return (f"P{self.thread} line {self.line}: {self.before} -> "
+                f"{' ; '.join(self.after)}")
+
+    def to_json(self) -> dict[str, object]:
+        return {"thread": self.thread, "line": self.line, "before": self.before,
+                "after": "\n".join(self.after)}
+
+
+class Repair(Record):
+    """A verified, minimal repair: its changes, cost, the patched text and its check."""
+
+    __slots__ = ("changes", "cost", "text", "executions")
+
+    changes: tuple[Change, ...]
+    cost: int
+    text: str
+    executions: int  # executions of the patched test (none reaches the outcome)
+
+    def __init__(self, changes: tuple[Change, ...], cost: int, text: str,
+                 executions: int) -> None:
+        self.changes = changes
+        self.cost = cost
+        self.text = text
+        self.executions = executions
+
+    def to_json(self) -> dict[str, object]:
+        return {"cost": self.cost, "verified": True, "executions": self.executions,
+                "changes": [c.to_json() for c in self.changes]}
+
+
+class FixResult(Record):
+    """What ``mmcheck fix`` found for one test under one model."""
+
+    __slots__ = ("test", "result", "repairs", "complete", "checks", "note")
+
+    test: Litmus
+    result: Result  # the test as it is
+    repairs: tuple[Repair, ...]  # cheapest first
+    complete: bool  # False when the search stopped at its limit of checks
+    checks: int  # patched tests checked
+    note: str | None  # why nothing could be searched, when so
+
+    def __init__(self, test: Litmus, result: Result, repairs: tuple[Repair, ...] = (),
+                 complete: bool = True, checks: int = 0, note: str | None = None) -> None:
+        self.test = test
+        self.result = result
+        self.repairs = repairs
+        self.complete = complete
+        self.checks = checks
+        self.note = note
+
+
+Node = frozenset[Change]
+
+
+def _cost(node: Iterable[Change]) -> int:
+    return sum(c.cost for c in node)
+
+
+def _order(node: Node) -> tuple[int, int, tuple[tuple[int, int, bool, tuple[str, ...]], ...]]:
+    return (_cost(node), len(node), tuple(sorted(c.sort_key() for c in node)))
+
+
+class Search:
+    def __init__(self, test: Litmus, model: Model, rewriter: Rewriter, max_changes: int,
+                 max_checks: int, timeout: float | None) -> None:
+        self.test = test
+        self.model = model
+        self.rw = rewriter
+        self.max_changes = max_changes
+        self.max_checks = max_checks
+        self.timeout = timeout
+        self.nthreads = len(test.threads)
+        self.memo: dict[Node, tuple[str, Litmus, Result]] = {}
+        self.used: dict[int, set[str]] = {}
+        for t, cells in enumerate(test.threads):
+            regs: set[str] = set()
+            for cell in cells:
+                regs |= rewriter.registers(cell.text)
+            self.used[t] = regs
+
+    def evaluate(self, node: Node) -> tuple[str, Litmus, Result]:
+        hit = self.memo.get(node)
+        if hit is not None:
+            return hit
+        edits = [e for c in sorted(node, key=Change.sort_key) for e in c.edits()]
+        text, _ = apply(self.test.source, self.nthreads, edits)
+        patched = parse_text(text, self.test.path)
+        result = check(patched, self.model, Options(timeout=self.timeout,
+                                                    witnesses=WITNESSES))
+        self.memo[node] = (text, patched, result)
+        return self.memo[node]
+
+    def candidates(self, node: Node, patched: Litmus, result: Result) -> list[Change]:
+        """Changes that help order the unordered pairs of the most telling witness's most
+        telling SC cycles."""
+        wits = [w for w in result.witnesses if w.satisfies]
+        if not wits:
+            return []
+        best = most_telling(wits, self.model, patched)
+        if best is None or best[1] is None:
+            return []
+        w = best[0]
+        sites = instruction_sites(patched)
+        cycles = telling_cycles(w, self.model, condition_events(w, patched, sites))
+        if not cycles:
+            return []
+        cover = cycles[0][0][0]
+        steps = [s for key, _, relaxed in cycles if key[0] == cover for s in relaxed]
+        _, origin = apply(self.test.source, self.nthreads,
+                          [e for c in sorted(node, key=Change.sort_key) for e in c.edits()])
+        taken = {s for c in node for s in c.slots()}
+        out: dict[tuple[int, int, bool, tuple[str, ...]], Change] = {}
+
+        def add(c: Change) -> None:
+            if not (c.slots() & taken):
+                out.setdefault(c.sort_key(), c)
+
+        for s in steps:
+            a, b = w.events[s.src], w.events[s.dst]
+            if a.dir == FENCE or b.dir == FENCE:
+                continue
+            for ev, position, other in ((a, "first", b.dir), (b, "second", a.dir)):
+                text, line = sites[(ev.thread, ev.pc)]
+                orig, inserted = origin[line]
+                if inserted:
+                    continue
+                role = Role(position, ev.dir, other)
+                for v in self.rw.strengthen(text, role, self.used[ev.thread]):
+                    add(Change(ev.thread, orig, text, v.texts, v.cost, v.kind, False))
+            text, line = sites[(a.thread, a.pc)]
+            orig, inserted = origin[line]
+            if not inserted:
+                for v in self.rw.fences(a.dir, b.dir):
+                    add(Change(a.thread, orig, "", v.texts, v.cost, v.kind, True))
+        return list(out.values())
+
+    def run(self) -> FixResult:
+        empty: Node = frozenset()
+        _, _, base = self.evaluate(empty)
+        if base.status != "ok" or base.verdict == "Forbidden":
+            return FixResult(self.test, base)
+        heap: list[tuple[tuple[int, int, tuple[object, ...]], int, Node]] = []
+        seen: set[Node] = set()
+        serial = 0
+
+        def push(node: Node) -> None:
+            nonlocal serial
+            if node in seen or len(node) > self.max_changes:
+                return
+            seen.add(node)
+            serial += 1
+            heapq.heappush(heap, (_order(node), serial, node))
+
+        push(empty)
+        repairs: list[Repair] = []
+        found: list[Node] = []
+        complete = True
+        while heap:
+            _, _, node = heapq.heappop(heap)
+            if any(r <= node for r in found):
+                continue
+            if len(self.memo) >= self.max_checks and node not in self.memo:
+                complete = False
+                break
+            text, patched, result = self.evaluate(node)
+            if result.status != "ok":
+                continue
+            if result.verdict == "Forbidden":
+                smaller = self.redundant(node)
+                if smaller is None:
+                    found.append(node)
+                    changes = tuple(sorted(node, key=Change.sort_key))
+                    repairs.append(Repair(changes, _cost(node), text,
+                                          result.positive + result.negative))
+                else:
+                    push(smaller)
+                continue
+            if len(node) >= self.max_changes:
+                continue
+            for c in self.candidates(node, patched, result):
+                push(node | {c})
+        repairs.sort(key=lambda r: (r.cost, len(r.changes),
+                                    tuple(c.sort_key() for c in r.changes)))
+        return FixResult(self.test, base, tuple(repairs), complete, len(self.memo))
+
+    def redundant(self, node: Node) -> Node | None:
+        """A set one change smaller that also forbids the outcome, if there is one."""
+        for c in sorted(node, key=Change.sort_key):
+            smaller = node - {c}
+            _, _, r = self.evaluate(smaller)
+            if r.status != "ok" or r.verdict == "Forbidden":
+                return smaller
+        return None
+
+
+def find_repairs(test: Litmus, model: Model, max_changes: int = 4,
+                 max_checks: int = MAX_CHECKS, timeout: float | None = None) -> FixResult:
+    """The minimal repairs of ``test`` under ``model``, cheapest first (see the module)."""
+    rw = rewriter_for(test.arch)
+    if rw is None:
+        base = check(test, model, Options(timeout=timeout))
+        return FixResult(test, base, note=f"no changes are known for {test.arch} tests")
+    try:
+        return Search(test, model, rw, max_changes, max_checks, timeout).run()
+    except Unsupported as exc:
+        base = check(test, model, Options(timeout=timeout))
+        return FixResult(test, base, note=exc.message)
