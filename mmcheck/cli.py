@@ -126,7 +126,8 @@ class LazyGroup(click.Group):
 
     lazy = {
         "check": "mmcheck.commands.check_cmd",
-        "explain": "mmcheck.commands.graph_cmd",
+        "explain": "mmcheck.commands.explain_cmd",
+        "fix": "mmcheck.commands.fix_cmd",
         "graph": "mmcheck.commands.graph_cmd",
         "report": "mmcheck.commands.graph_cmd",
     }

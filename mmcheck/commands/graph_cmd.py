@@ -1,4 +1,4 @@
-"""``mmcheck graph``, ``mmcheck report`` and ``mmcheck explain``: pictures and words."""
+"""``mmcheck graph`` and ``mmcheck report``: pictures."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from mmcheck.cli import (
     report_error,
 )
 from mmcheck.errors import UserError
-from mmcheck.explain import Explanation, analyse, render_explanation
+from mmcheck.explain import Explanation, analyse
 from mmcheck.litmus.ast import Litmus
 
 SUFFIXES = (".svg", ".dot", ".html")
@@ -158,25 +158,7 @@ def report(paths: tuple[str, ...], model: str | None, output: str, limit: int,
     return status
 
 
-@click.command()
-@click.argument("test", type=click.Path(exists=True, dir_okay=False))
-@model_option
-@timeout_option
-@guarded
-def explain(test: str, model: str | None, timeout: float | None) -> int:
-    """Say in words why TEST's outcome is forbidden (the check and its cycle) or how it is
-    allowed (the witness, and the reordering SC would forbid)."""
-    parsed = load(Path(test))
-    if parsed is None:
-        return EXIT_BAD_INPUT
-    ex = _explain(parsed, model, timeout)
-    if isinstance(ex, UserError):
-        return EXIT_BAD_INPUT
-    click.echo(render_explanation(ex), nl=False)
-    return EXIT_BAD_INPUT if _status_note(ex) is not None else EXIT_OK
-
-
 # Registered by mmcheck.cli; registering here too keeps the commands available when this
 # module is imported first.
-for _cmd in (graph, report, explain):
+for _cmd in (graph, report):
     main.add_command(_cmd)

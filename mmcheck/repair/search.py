@@ -110,23 +110,26 @@ class Repair(Record):
 class FixResult(Record):
     """What ``mmcheck fix`` found for one test under one model."""
 
-    __slots__ = ("test", "result", "repairs", "complete", "checks", "note")
+    __slots__ = ("test", "result", "repairs", "complete", "checks", "note", "max_changes")
 
     test: Litmus
     result: Result  # the test as it is
     repairs: tuple[Repair, ...]  # cheapest first
     complete: bool  # False when the search stopped at its limit of checks
     checks: int  # patched tests checked
-    note: str | None  # why nothing could be searched, when so
+    note: str | None  # why there is nothing to list, when known
+    max_changes: int  # the limit searched under
 
     def __init__(self, test: Litmus, result: Result, repairs: tuple[Repair, ...] = (),
-                 complete: bool = True, checks: int = 0, note: str | None = None) -> None:
+                 complete: bool = True, checks: int = 0, note: str | None = None,
+                 max_changes: int = 0) -> None:
         self.test = test
         self.result = result
         self.repairs = repairs
         self.complete = complete
         self.checks = checks
         self.note = note
+        self.max_changes = max_changes
 
 
 Node = frozenset[Change]
@@ -261,7 +264,18 @@ class Search:
                 push(node | {c})
         repairs.sort(key=lambda r: (r.cost, len(r.changes),
                                     tuple(c.sort_key() for c in r.changes)))
-        return FixResult(self.test, base, tuple(repairs), complete, len(self.memo))
+        note = None
+        if not repairs and complete and self.model.name != "sc":
+            from mmcheck.models import get_model
+
+            sc = get_model("sc")
+            if sc is not None and check(self.test, sc, Options(timeout=self.timeout)
+                                        ).verdict == "Allowed":
+                note = "SC allows the outcome too, so no ordering can forbid it"
+        elif not repairs and complete:
+            note = "SC allows the outcome, so no ordering can forbid it"
+        return FixResult(self.test, base, tuple(repairs), complete, len(self.memo), note,
+                         self.max_changes)
 
     def redundant(self, node: Node) -> Node | None:
         """A set one change smaller that also forbids the outcome, if there is one."""
