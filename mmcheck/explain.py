@@ -812,7 +812,7 @@ def most_telling(wits: Sequence[Execution], model: Model, test: Litmus | None
     if chosen is not None:
         return chosen
     for w in wits:
-        b = first_failure(w, SC)
-        if b is not None:
-            return (w, b, relaxed_edges(w, b, model))
+        atomic = first_failure(w, SC)
+        if atomic is not None:
+            return (w, atomic, relaxed_edges(w, atomic, model))
     return (wits[0], None, [])

@@ -10,8 +10,16 @@ from pathlib import Path
 
 import click
 
-from mmcheck.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, guarded, load, main, \
-    model_option, report_error
+from mmcheck.cli import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_OK,
+    guarded,
+    load,
+    main,
+    model_option,
+    report_error,
+)
 from mmcheck.errors import UserError
 from mmcheck.litmus.ast import show_condition
 from mmcheck.repair import FixResult, Repair, find_repairs

@@ -1,0 +1,344 @@
+"""mmcheck fix: minimal repairs, each verified by an independent run of the checker."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from mmcheck.check import Options, check, resolve_model
+from mmcheck.cli import main
+from mmcheck.litmus.ast import Litmus
+from mmcheck.litmus.parse import parse_file, parse_text
+from mmcheck.repair import FixResult, Repair, find_repairs
+from mmcheck.repair.search import Change
+from mmcheck.repair.table import Edit, apply
+
+LITMUS = Path(__file__).parent.parent / "litmus"
+RING = LITMUS / "dirty-ring"
+CLASSIC = LITMUS / "classic"
+
+
+@cache
+def fixed(path: Path, model: str | None = None) -> FixResult:
+    test = parse_file(path)
+    return find_repairs(test, resolve_model(test, model))
+
+
+def verdict_of(text: str, path: str, model: str) -> tuple[str, int]:
+    """An independent run: parse the text afresh and check it."""
+    t = parse_text(text, path)
+    r = check(t, resolve_model(t, model), Options())
+    assert r.status == "ok"
+    return r.verdict, r.positive + r.negative
+
+
+def patched(test: Litmus, changes: tuple[Change, ...]) -> str:
+    edits = [e for c in sorted(changes, key=Change.sort_key) for e in c.edits()]
+    return apply(test.source, len(test.threads), edits)[0]
+
+
+def line_text(test: Litmus, thread: int, line: int) -> str:
+    for cell in test.threads[thread]:
+        if cell.span.line == line:
+            return cell.text
+    raise AssertionError(f"P{thread} has no cell on line {line}")
+
+
+# -- the dirty ring -------------------------------------------------------------------------
+
+
+def _real_fix(test: Litmus, r: Repair, thread: int, line_has: str, forms: tuple[str, ...]
+              ) -> bool:
+    """One change: ``thread``'s instruction whose text contains ``line_has`` made one of
+    ``forms`` (a mnemonic)."""
+    if len(r.changes) != 1:
+        return False
+    c = r.changes[0]
+    return (c.thread == thread and not c.insert and line_has in c.before
+            and c.after[0].split()[0] in forms)
+
+
+# (test, the thread and the access the 2022 fix made acquire/release, the forms)
+RING_FIXES = [
+    # user-collect: QEMU's flags load made acquire
+    ("stale-entry.pre-fix.AArch64", 1, "LDR W0,[X1]", ("LDAPR", "LDAR")),
+    # kernel-read: the kernel's flags load made acquire (smp_load_acquire)
+    ("wrong-page-reprotected.pre-fix.AArch64", 2, "LDR W0,[X1]", ("LDAPR", "LDAR")),
+    # user-reset: QEMU's RESET store made release (qatomic_store_release)
+    ("recycled-entry.pre-fix.AArch64", 0, "STR W4,[X1]", ("STLR",)),
+]
+
+
+@pytest.mark.parametrize(("name", "thread", "access", "forms"), RING_FIXES)
+def test_dirty_ring_real_fix_among_the_cheapest(name: str, thread: int, access: str,
+                                                forms: tuple[str, ...]) -> None:
+    fr = fixed(RING / f"{name}.litmus", "armv8")
+    assert fr.result.verdict == "Allowed" and fr.complete
+    cheapest = fr.repairs[:3]
+    assert any(_real_fix(fr.test, r, thread, access, forms) for r in cheapest), \
+        [[c.describe() for c in r.changes] for r in fr.repairs]
+    # the cheapest repair costs no more than the real fix
+    real = [r for r in fr.repairs if _real_fix(fr.test, r, thread, access, forms)]
+    assert fr.repairs[0].cost <= min(r.cost for r in real)
+
+
+def test_dirty_ring_page_read_before_reset_has_no_ordering_fix() -> None:
+    # SC allows the lost update: the documented rule (reset before reading the page)
+    # is the fix, not an ordering.
+    fr = fixed(RING / "page-read-before-reset.pre-fix.AArch64.litmus", "armv8")
+    assert fr.result.verdict == "Allowed"
+    assert fr.repairs == ()
+    assert fr.note is not None and "SC allows" in fr.note
+
+
+@pytest.mark.parametrize("path", sorted(RING.glob("*.post-fix.*.litmus")), ids=lambda p: p.stem)
+def test_dirty_ring_post_fix_nothing_to_fix(path: Path) -> None:
+    fr = fixed(path)
+    assert fr.result.verdict == "Forbidden"
+    assert fr.repairs == ()
+
+
+# -- the classic shapes: textbook repairs ------------------------------------------------------
+
+
+def kinds(test: Litmus, r: Repair) -> dict[int, str]:
+    """Per thread, what its one change is: the new mnemonic or the inserted fence."""
+    out: dict[int, str] = {}
+    for c in r.changes:
+        assert c.thread not in out, "one change per thread"
+        out[c.thread] = " ".join(c.after[-1].split()[:2]) if c.insert else \
+            c.after[-1].split()[0]
+    return out
+
+
+def test_sb_x86_mfence_or_xchg_on_both_sides() -> None:
+    fr = fixed(CLASSIC / "SB.X86.litmus")
+    got = {tuple(sorted(kinds(fr.test, r).items())) for r in fr.repairs}
+    assert got == {((0, a), (1, b)) for a in ("MFENCE", "XCHG") for b in ("MFENCE", "XCHG")}
+    assert len(fr.repairs) == 4
+    # XCHG is the cheaper of the two (README's cost order)
+    assert kinds(fr.test, fr.repairs[0]) == {0: "XCHG", 1: "XCHG"}
+
+
+WRITER = {"STLR", "DMB ISHST", "DMB ISH"}
+READER = {"LDAPR", "LDAR", "DMB ISHLD", "DMB ISH"}
+LOAD_STORE = {"LDAPR", "LDAR", "STLR", "DMB ISHLD", "DMB ISH"}
+
+
+@pytest.mark.parametrize(("name", "per_thread"), [
+    ("MP", {0: WRITER, 1: READER}),
+    ("LB", {0: LOAD_STORE, 1: LOAD_STORE}),
+    ("WRC", {1: LOAD_STORE, 2: READER}),
+    ("IRIW", {1: READER, 3: READER}),
+    ("2+2W", {0: WRITER, 1: WRITER}),
+])
+def test_classic_armv8_textbook_repairs(name: str, per_thread: dict[int, set[str]]) -> None:
+    fr = fixed(CLASSIC / f"{name}.AArch64.litmus")
+    assert fr.result.verdict == "Allowed" and fr.complete
+    got = {tuple(sorted(kinds(fr.test, r).items())) for r in fr.repairs}
+    threads = sorted(per_thread)
+    want: set[tuple[tuple[int, str], ...]] = {()}
+    for t in threads:
+        want = {w + ((t, k),) for w in want for k in per_thread[t]}
+    assert got == want
+
+
+def test_mp_armv8_cheapest_is_release_and_acquire_pc() -> None:
+    fr = fixed(CLASSIC / "MP.AArch64.litmus")
+    assert kinds(fr.test, fr.repairs[0]) == {0: "STLR", 1: "LDAPR"}
+    costs = [r.cost for r in fr.repairs]
+    assert costs == sorted(costs)
+
+
+def test_sb_armv8_needs_full_orderings() -> None:
+    fr = fixed(CLASSIC / "SB.AArch64.litmus")
+    # a store-load pair: a DMB ISH, or STLR then LDAR (never LDAPR, never ISHLD/ISHST)
+    got = set()
+    for r in fr.repairs:
+        per: dict[int, set[str]] = {}
+        for c in r.changes:
+            per.setdefault(c.thread, set()).add(
+                c.after[0] if c.insert else c.after[0].split()[0])
+        got.add(tuple(sorted((t, frozenset(k)) for t, k in per.items())))
+    side = {frozenset({"DMB ISH"}), frozenset({"STLR", "LDAR"})}
+    assert got == {((0, a), (1, b)) for a in side for b in side}
+
+
+# -- every repair verified by an independent run, and minimal ---------------------------------
+
+
+ALLOWED = [p for p in sorted(LITMUS.rglob("*.litmus"))]
+
+
+@pytest.mark.parametrize("path", ALLOWED, ids=lambda p: p.stem)
+def test_every_repair_verified_and_minimal(path: Path) -> None:
+    fr = fixed(path)
+    model = fr.result.model
+    if fr.result.verdict == "Forbidden":
+        assert fr.repairs == ()
+        return
+    for r in fr.repairs:
+        assert patched(fr.test, r.changes) == r.text
+        assert verdict_of(r.text, str(path), model) == ("Forbidden", r.executions)
+        for c in r.changes:
+            rest = tuple(x for x in r.changes if x is not c)
+            assert verdict_of(patched(fr.test, rest), str(path), model)[0] == "Allowed"
+
+
+# -- minimality over generated allowed tests -----------------------------------------------------
+
+ops = st.lists(st.tuples(st.sampled_from(["R", "W"]), st.sampled_from(["x", "y"])),
+               min_size=2, max_size=2)
+
+
+def build(threads: list[list[tuple[str, str]]]) -> str:
+    rows: list[list[str]] = []
+    init = []
+    for t, prog in enumerate(threads):
+        init.append(f"{t}:X1=x; {t}:X2=y;")
+        code = []
+        for k, (d, loc) in enumerate(prog):
+            base = "X1" if loc == "x" else "X2"
+            if d == "R":
+                code.append(f"LDR W{10 + k},[{base}]")
+            else:
+                code.append(f"MOV W{20 + k},#{t + 1}")
+                code.append(f"STR W{20 + k},[{base}]")
+        rows.append(code)
+    height = max(len(c) for c in rows)
+    width = max(len(s) for c in rows for s in c) + 1
+    lines = [" " + " | ".join(f"P{t}".ljust(width) for t in range(len(rows))) + " ;"]
+    for i in range(height):
+        cells = [(c[i] if i < len(c) else "").ljust(width) for c in rows]
+        lines.append(" " + " | ".join(cells) + " ;")
+    return "AArch64 G\n{ " + " ".join(init) + " }\n" + "\n".join(lines) + "\n"
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(st.lists(ops, min_size=2, max_size=3), st.data())
+def test_minimality_property(threads: list[list[tuple[str, str]]], data: st.DataObject) -> None:
+    body = build(threads)
+    regs = [f"{t}:X{10 + k}" for t, prog in enumerate(threads)
+            for k, (d, _) in enumerate(prog) if d == "R"]
+    where = "locations [" + "".join(f"{r};" for r in regs) + "x;y;]\n"
+    probe = parse_text(body + where + "exists (x=0)\n", "gen.litmus")
+    arm = check(probe, "armv8", Options())
+    sc = check(probe, "sc", Options())
+    weak = [s for s in arm.states if s not in set(sc.states)]
+    assume(weak)
+    state = data.draw(st.sampled_from(weak))
+    atoms = " /\\ ".join(f"{loc}={v}" for loc, v in state)
+    test = parse_text(body + f"exists ({atoms})\n", "gen.litmus")
+    fr = find_repairs(test, resolve_model(test, "armv8"), max_changes=3, max_checks=60)
+    assert fr.result.verdict == "Allowed"
+    for r in fr.repairs:
+        assert verdict_of(r.text, "gen.litmus", "armv8")[0] == "Forbidden"
+        for c in r.changes:
+            rest = tuple(x for x in r.changes if x is not c)
+            assert verdict_of(patched(test, rest), "gen.litmus", "armv8")[0] == "Allowed"
+
+
+# -- the table editor ----------------------------------------------------------------------------
+
+TABLE = """AArch64 T
+{ 0:X1=x; 1:X1=x; }
+ P0          | P1          ;
+ L0: LDR W0,[X1] | LDR W0,[X1] ;
+ STR W0,[X1] |             ;
+exists (0:X0=1)
+"""
+
+
+def test_table_edits_keep_other_lines_and_merge_insertions() -> None:
+    text, origin = apply(TABLE, 2, [
+        Edit(0, 4, "LDAR W0,[X1]", False, "LDR W0,[X1]"),
+        Edit(0, 4, "DMB ISH", True),
+        Edit(1, 4, "DMB ISHLD", True),
+    ])
+    lines = text.split("\n")
+    assert lines[3] == " L0: LDAR W0,[X1] | LDR W0,[X1] ;"
+    assert lines[4].split("|")[0].strip() == "DMB ISH"
+    assert lines[4].split("|")[1].rstrip(" ;").strip() == "DMB ISHLD"
+    assert lines[5] == " STR W0,[X1] |             ;"
+    assert origin[4] == (4, False) and origin[5] == (4, True) and origin[6] == (5, False)
+    parse_text(text, "t.litmus")
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_fix_text_json_and_write(tmp_path: Path) -> None:
+    src = CLASSIC / "MP.AArch64.litmus"
+    res = CliRunner().invoke(main, ["fix", str(src)])
+    assert res.exit_code == 0, res.output
+    assert "verified: Forbidden, 3 executions" in res.output
+    assert any(line.startswith("+ ") and "LDAPR W0,[X1]" in line
+               for line in res.output.splitlines())
+    res = CliRunner().invoke(main, ["fix", "--json", "--write", str(tmp_path / "out"),
+                                    str(src)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert set(doc) >= {"test", "model", "verdict", "repairs"}
+    assert doc["test"] == "MP.AArch64" and doc["model"] == "armv8"
+    assert doc["verdict"] == "Allowed"
+    first = doc["repairs"][0]
+    assert first["verified"] is True and first["cost"] == 3
+    assert {tuple(sorted(c)) for c in first["changes"]} == \
+        {("after", "before", "line", "thread")}
+    assert {(c["thread"], c["line"], c["before"], c["after"]) for c in first["changes"]} == {
+        (0, 13, "STR W2,[X3]", "STLR W2,[X3]"), (1, 10, "LDR W0,[X1]", "LDAPR W0,[X1]")}
+    written = sorted((tmp_path / "out").iterdir())
+    assert [p.name for p in written] == sorted(
+        f"MP.AArch64.fix{i}.litmus" for i in range(1, len(doc["repairs"]) + 1))
+    for p in written:
+        assert verdict_of(p.read_text(), str(p), "armv8")[0] == "Forbidden"
+
+
+def test_cli_fix_insertion_line_is_the_line_it_goes_after() -> None:
+    path = RING / "stale-entry.pre-fix.AArch64.litmus"
+    res = CliRunner().invoke(main, ["fix", "--json", str(path)])
+    doc = json.loads(res.output)
+    fences = [c for r in doc["repairs"] for c in r["changes"] if c["before"] == ""]
+    assert fences and all(c["line"] == 30 and c["after"].startswith("DMB") for c in fences)
+
+
+def test_cli_fix_forbidden_and_no_repair(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["fix", "--json", str(CLASSIC / "MP+rel+acq.AArch64.litmus")])
+    assert res.exit_code == 0
+    assert json.loads(res.output)["repairs"] == []
+    res = CliRunner().invoke(main, ["fix", str(CLASSIC / "MP+rel+acq.AArch64.litmus")])
+    assert "nothing to fix" in res.output
+    res = CliRunner().invoke(main, ["fix", str(RING / "page-read-before-reset.pre-fix.X86.litmus")])
+    assert res.exit_code == 1
+    assert "No repair" in res.output
+
+
+def test_cli_fix_max_changes_limit() -> None:
+    path = CLASSIC / "MP.AArch64.litmus"
+    res = CliRunner().invoke(main, ["fix", "--max-changes", "1", str(path)])
+    assert res.exit_code == 1
+    assert "at most 1" in res.output
+
+
+def test_cli_fix_bad_input(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.litmus"
+    bad.write_text("AArch64 B\n{ }\n P0 ;\n FOO W0 ;\nexists (0:X0=0)\n")
+    res = CliRunner().invoke(main, ["fix", str(bad)])
+    assert res.exit_code == 3
+    assert "bad.litmus:4:" in res.output
+
+
+def test_explain_shows_the_kernel_thread_reordering() -> None:
+    path = RING / "wrong-page-reprotected.pre-fix.AArch64.litmus"
+    res = CliRunner().invoke(main, ["explain", str(path)])
+    assert res.exit_code == 0
+    tail = res.output.split("does not order these program-order edges:")[1]
+    assert "R flags=2 -po->" in tail and "R offset=0" in tail
+    assert "R flags=1 -po->" not in tail
