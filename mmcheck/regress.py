@@ -242,6 +242,10 @@ class Outcome:
     condition: str | None = None
     prop: str | None = None  # the condition's proposition, as herd prints it
     message: str | None = None
+    # With ``check --suggest-fix``: the cheapest verified repair of an outcome expected
+    # Forbidden but Allowed (``Repair.to_json``'s form), and its changes in words.
+    fix: dict[str, object] | None = None
+    fix_text: tuple[str, ...] = ()
 
 
 def outcome_of(job: Job, result: Result) -> Outcome:
@@ -307,6 +311,7 @@ def describe(o: Outcome) -> list[str]:
         lines.append(
             f"  became unreachable: {o.prop}  (no execution {o.model} allows satisfies it)"
         )
+    lines.extend(o.fix_text)
     return lines
 
 
@@ -430,6 +435,7 @@ def to_json(outcomes: Sequence[Outcome], file_errors: Sequence[UserError] = ()
                 "witness": o.witness,
                 "condition": o.condition,
                 "message": o.message,
+                **({"fix": o.fix} if o.fix is not None else {}),
             }
             for o in outcomes
         ],

@@ -342,3 +342,29 @@ def test_explain_shows_the_kernel_thread_reordering() -> None:
     tail = res.output.split("does not order these program-order edges:")[1]
     assert "R flags=2 -po->" in tail and "R offset=0" in tail
     assert "R flags=1 -po->" not in tail
+
+
+def test_check_suggest_fix_in_text_json_and_junit(tmp_path: Path) -> None:
+    import shutil
+    import xml.etree.ElementTree as ET
+
+    shutil.copy(CLASSIC / "MP.AArch64.litmus", tmp_path)
+    shutil.copy(CLASSIC / "MP.X86.litmus", tmp_path)
+    (tmp_path / "expectations.txt").write_text(
+        "MP.AArch64 armv8=Forbidden sc=Forbidden\nMP.X86 x86tso=Forbidden\n")
+    rj, rx = tmp_path / "r.json", tmp_path / "r.xml"
+    res = CliRunner().invoke(main, ["check", "--suggest-fix", "--json", str(rj),
+                                    "--junit", str(rx), str(tmp_path)])
+    assert res.exit_code == 1
+    assert "cheapest repair (cost 3, verified: Forbidden, 3 executions)" in res.output
+    assert "P0 line 13: STR W2,[X3] -> STLR W2,[X3]" in res.output
+    results = json.loads(rj.read_text())["results"]
+    failed = [r for r in results if r["status"] == "failed"]
+    assert len(failed) == 1 and failed[0]["fix"]["cost"] == 3
+    assert failed[0]["fix"]["verified"] is True
+    assert all("fix" not in r for r in results if r["status"] != "failed")
+    failure = ET.parse(rx).getroot().find(".//failure")
+    assert failure is not None and "cheapest repair" in (failure.text or "")
+    # without the flag: no repair is searched
+    res = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert "cheapest repair" not in res.output

@@ -85,10 +85,13 @@ Slot = Outcome | int  # a decided outcome, or the index of a job still to run
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds per test and model before it is reported incomplete (an error).")
 @click.option("--quiet", "-q", is_flag=True, help="List only what did not pass.")
+@click.option("--suggest-fix", is_flag=True,
+              help="For a verdict Allowed where Forbidden was expected, print its cheapest "
+              "verified repair (see `mmcheck fix`), also in the JSON and JUnit reports.")
 @guarded
 def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, strict: bool,
           junit_file: str | None, json_file: str | None, timeout: float | None,
-          quiet: bool) -> int:
+          quiet: bool, suggest_fix: bool) -> int:
     """Check litmus tests against the expectations.txt beside them (CI mode).
 
     PATHS are .litmus files or directories searched recursively (default: litmus/).
@@ -132,6 +135,8 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
     # In a CI log (not a terminal) keep whole test names rather than 80 columns.
     console = Console() if sys.stdout.isatty() else Console(width=160)
     done = run_all(todo, jobs, console)
+    if suggest_fix:
+        done = [suggest(job, o) for job, o in zip(todo, done, strict=True)]
     outcomes = [done[s] if isinstance(s, int) else s for s in slots]
     for o in done:
         if o.status == ERROR and o.message is not None:
@@ -160,6 +165,27 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
     if summary.failed and not update:
         return EXIT_FAILED
     return EXIT_OK
+
+
+def suggest(job: Job, o: Outcome) -> Outcome:
+    """``o`` with the cheapest repair attached, when Forbidden was expected but the outcome
+    is Allowed."""
+    if o.status != FAILED or o.expected != "Forbidden" or o.got != "Allowed":
+        return o
+    import dataclasses
+
+    from mmcheck.check import resolve_model
+    from mmcheck.repair import find_repairs
+
+    fr = find_repairs(job.test, resolve_model(job.test, job.model), timeout=job.timeout)
+    if not fr.repairs:
+        why = fr.note or "none of the known changes forbids it"
+        return dataclasses.replace(o, fix_text=(f"  no repair found: {why}",))
+    best = fr.repairs[0]
+    text = [f"  cheapest repair (cost {best.cost}, verified: Forbidden, "
+            f"{best.executions} executions):"]
+    text.extend(f"    {c.describe()}" for c in best.changes)
+    return dataclasses.replace(o, fix=best.to_json(), fix_text=tuple(text))
 
 
 def write(path: Path, text: str) -> bool:
