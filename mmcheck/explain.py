@@ -476,12 +476,20 @@ def blame_named(x: Execution, model: Model, name: str) -> Blame | None:
     return None
 
 
-def relaxed_edges(x: Execution, sc_cycle: Blame, model: Model) -> list[Step]:
-    """The program-order edges of an SC cycle that no check of ``model`` orders."""
-    rels = ExecutionRelations(x)
-    ordering = [rels.value(c.expr).plus() for c in model.checks if c.kind != "empty"]
+def relaxed_edges(x: Execution, sc_cycle: Blame, model: Model,
+                  ordering: list[Relation] | None = None) -> list[Step]:
+    """The program-order edges of an SC cycle that no check of ``model`` orders
+    (``ordering``: the checks' relations, closed, when already known)."""
+    if ordering is None:
+        ordering = model_ordering(x, model)
     return [s for s in sc_cycle.steps
             if s.rel == "po" and not any((s.src, s.dst) in o for o in ordering)]
+
+
+def model_ordering(x: Execution, model: Model) -> list[Relation]:
+    """The transitive closures of the relations of ``model``'s cyclic checks on ``x``."""
+    rels = ExecutionRelations(x)
+    return [rels.value(c.expr).plus() for c in model.checks if c.kind != "empty"]
 
 
 CHECK_WORDS = {"acyclic": "acyclic", "irreflexive": "irreflexive", "empty": "empty"}
@@ -781,8 +789,10 @@ def telling_cycles(x: Execution, model: Model, focus: set[int]
     most telling first: through the most events of ``focus``, then with the fewest
     reordered edges, then the shortest."""
     out = []
-    for b in sc_cycles(x, focus):
-        relaxed = relaxed_edges(x, b, model)
+    blames = sc_cycles(x, focus)
+    ordering = model_ordering(x, model) if blames else []
+    for b in blames:
+        relaxed = relaxed_edges(x, b, model, ordering)
         on = {s.src for s in b.steps}
         key = (-len(on & focus), len(relaxed), len(b.steps))
         out.append((key, b, relaxed))

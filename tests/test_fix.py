@@ -27,7 +27,7 @@ CLASSIC = LITMUS / "classic"
 @cache
 def fixed(path: Path, model: str | None = None) -> FixResult:
     test = parse_file(path)
-    return find_repairs(test, resolve_model(test, model))
+    return find_repairs(test, resolve_model(test, model), max_repairs=0)
 
 
 def verdict_of(text: str, path: str, model: str) -> tuple[str, int]:

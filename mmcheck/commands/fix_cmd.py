@@ -53,8 +53,10 @@ def render_text(fr: FixResult) -> str:
         lines.append(f"No repair found within the limits: {why}.")
         return "\n".join(lines) + "\n"
     n = len(fr.repairs)
-    lines.append(f"{n} minimal repair{'s' if n != 1 else ''}, cheapest first"
-                 f"{'' if fr.complete else f' (search stopped after {fr.checks} checks)'}:")
+    more = "" if fr.complete else f" (the search stopped after {fr.checks} checks)"
+    if fr.note is not None:
+        more = f" ({fr.note})"
+    lines.append(f"{n} minimal repair{'s' if n != 1 else ''}, cheapest first{more}:")
     for i, rep in enumerate(fr.repairs, start=1):
         lines.append("")
         lines.append(f"Repair {i} (cost {rep.cost}):")
@@ -94,13 +96,15 @@ def write_atomic(path: Path, text: str) -> None:
 @model_option
 @click.option("--max-changes", type=click.IntRange(min=1), default=4, show_default=True,
               help="Changes per repair at most.")
+@click.option("--max-repairs", type=click.IntRange(min=0), default=10, show_default=True,
+              help="List at most this many repairs, the cheapest (0: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
               help="Write each patched test into this directory (TEST.fixN.litmus).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds per check of a patched test before it is incomplete.")
 @guarded
-def fix(test: str, model: str | None, max_changes: int, as_json: bool,
+def fix(test: str, model: str | None, max_changes: int, max_repairs: int, as_json: bool,
         write_dir: str | None, timeout: float | None) -> int:
     """List the minimal repairs of TEST: the sets of changes (acquire/release forms,
     fences, locked stores) after which its condition's outcome is forbidden, cheapest
@@ -112,7 +116,7 @@ def fix(test: str, model: str | None, max_changes: int, as_json: bool,
         return EXIT_BAD_INPUT
     try:
         fr = find_repairs(parsed, resolve_model(parsed, model), max_changes,
-                          timeout=timeout)
+                          timeout=timeout, max_repairs=max_repairs)
     except UserError as exc:
         report_error(exc if exc.path else exc.with_path(parsed.path))
         return EXIT_BAD_INPUT

@@ -28,8 +28,9 @@ from mmcheck.record import Record
 from mmcheck.repair.rewriters import Rewriter, Role, rewriter_for
 from mmcheck.repair.table import Edit, apply
 
-WITNESSES = 16  # witnesses kept per check, to pick the most telling from
+WITNESSES = 6  # witnesses kept per check, to pick the most telling from
 MAX_CHECKS = 400  # checks of patched tests per search, at most
+MAX_REPAIRS = 10  # repairs listed by default (the cheapest)
 
 
 class Change(Record):
@@ -145,7 +146,8 @@ def _order(node: Node) -> tuple[int, int, tuple[tuple[int, int, bool, tuple[str,
 
 class Search:
     def __init__(self, test: Litmus, model: Model, rewriter: Rewriter, max_changes: int,
-                 max_checks: int, timeout: float | None) -> None:
+                 max_checks: int, timeout: float | None, max_repairs: int) -> None:
+        self.max_repairs = max_repairs
         self.test = test
         self.model = model
         self.rw = rewriter
@@ -238,7 +240,11 @@ class Search:
         repairs: list[Repair] = []
         found: list[Node] = []
         complete = True
+        stopped = False
         while heap:
+            if self.max_repairs and len(repairs) >= self.max_repairs:
+                stopped = True
+                break
             _, _, node = heapq.heappop(heap)
             if any(r <= node for r in found):
                 continue
@@ -265,7 +271,10 @@ class Search:
         repairs.sort(key=lambda r: (r.cost, len(r.changes),
                                     tuple(c.sort_key() for c in r.changes)))
         note = None
-        if not repairs and complete and self.model.name != "sc":
+        if stopped:
+            note = (f"the {self.max_repairs} cheapest repairs found are listed; "
+                    "there may be more")
+        elif not repairs and complete and self.model.name != "sc":
             from mmcheck.models import get_model
 
             sc = get_model("sc")
@@ -288,14 +297,17 @@ class Search:
 
 
 def find_repairs(test: Litmus, model: Model, max_changes: int = 4,
-                 max_checks: int = MAX_CHECKS, timeout: float | None = None) -> FixResult:
-    """The minimal repairs of ``test`` under ``model``, cheapest first (see the module)."""
+                 max_checks: int = MAX_CHECKS, timeout: float | None = None,
+                 max_repairs: int = MAX_REPAIRS) -> FixResult:
+    """The minimal repairs of ``test`` under ``model``, cheapest first (see the module);
+    at most ``max_repairs`` of them (0: all)."""
     rw = rewriter_for(test.arch)
     if rw is None:
         base = check(test, model, Options(timeout=timeout))
         return FixResult(test, base, note=f"no changes are known for {test.arch} tests")
     try:
-        return Search(test, model, rw, max_changes, max_checks, timeout).run()
+        return Search(test, model, rw, max_changes, max_checks, timeout,
+                      max_repairs).run()
     except Unsupported as exc:
         base = check(test, model, Options(timeout=timeout))
         return FixResult(test, base, note=exc.message)

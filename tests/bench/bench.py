@@ -102,6 +102,36 @@ def corpus_rows(shared: Path, repeat: int) -> None:
         print(f"{d:22s} {n:6d} {1000 * statistics.median(times) / n:24.2f}")
 
 
+def fix_rows(litmus: Path, repeat: int) -> None:
+    """``mmcheck fix`` on every test of the project's library: seconds per test (the
+    median of ``repeat`` searches, in this process: the interpreter's start is not
+    counted), the slowest first."""
+    from mmcheck.check import resolve_model
+    from mmcheck.litmus.parse import parse_file
+    from mmcheck.repair import find_repairs
+
+    rows = []
+    for path in sorted(litmus.rglob("*.litmus")):
+        test = parse_file(path)
+        model = resolve_model(test, None)
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fr = find_repairs(test, model)
+            times.append(time.perf_counter() - start)
+        rows.append((statistics.median(times), path, fr))
+    rows.sort(key=lambda r: -r[0])
+    print()
+    print(f"{'mmcheck fix on litmus/':40s} {'verdict':9s} {'repairs':>7s} {'checks':>6s}"
+          f" {'ms':>8s}")
+    for t, path, fr in rows[:8]:
+        print(f"{path.stem:40s} {fr.result.verdict:9s} {len(fr.repairs):7d} {fr.checks:6d}"
+              f" {1000 * t:8.1f}")
+    print(f"{len(rows)} tests: slowest {1000 * rows[0][0]:.1f} ms, median "
+          f"{1000 * statistics.median(r[0] for r in rows):.1f} ms, total "
+          f"{sum(r[0] for r in rows):.2f} s")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=Path("../shared/conformance"))
@@ -109,7 +139,16 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-corpus", action="store_true")
+    ap.add_argument("--no-families", action="store_true")
+    ap.add_argument("--no-fix", action="store_true")
+    ap.add_argument("--litmus", type=Path, default=Path(__file__).resolve().parents[2] / "litmus")
     args = ap.parse_args()
+    if not args.no_fix and args.litmus.is_dir():
+        fix_rows(args.litmus, args.repeat)
+    if args.no_families:
+        fams_skip = True
+    else:
+        fams_skip = False
     print(
         f"{'family':18s} {'n':>3s} {'observ.':9s} {'pos/neg':>14s} {'consistent':>9s}"
         f" {'nodes':>9s} {'wall s':>8s} {'us/cons.':>10s} {'peak MB':>8s}"
@@ -122,7 +161,7 @@ def main() -> int:
         ("SB ring AArch64", lambda n: families.sb_ring(n, "AArch64"), list(range(2, 21))),
         ("CoStorm AArch64", families.costorm, [1, 2, 3, 4]),
     ]
-    for name, make, ns in fams:
+    for name, make, ns in ([] if fams_skip else fams):
         family_rows(name, make, ns, args.limit, args.timeout)
     if not args.no_corpus:
         if args.shared.is_dir():
