@@ -20,7 +20,14 @@ from mmcheck.check import Options, check
 from mmcheck.errors import Unsupported
 from mmcheck.events import FENCE
 from mmcheck.execution import Result
-from mmcheck.explain import condition_events, instruction_sites, most_telling, telling_cycles
+from mmcheck.explain import (
+    Blame,
+    condition_events,
+    instruction_sites,
+    model_ordering,
+    most_telling,
+    telling_cycles,
+)
 from mmcheck.litmus.ast import Litmus
 from mmcheck.litmus.parse import parse_text
 from mmcheck.models.dsl import Model
@@ -144,6 +151,28 @@ def _order(node: Node) -> tuple[int, int, tuple[tuple[int, int, bool, tuple[str,
     return (_cost(node), len(node), tuple(sorted(c.sort_key() for c in node)))
 
 
+def po_runs(blame: Blame) -> list[list[int]]:
+    """The cycle's maximal runs of consecutive program-order steps, as event lists."""
+    steps = list(blame.steps)
+    if all(s.rel == "po" for s in steps):
+        return [[s.src for s in steps]]
+    k = next(i for i, s in enumerate(steps) if s.rel != "po")
+    steps = steps[k + 1:] + steps[:k + 1]  # start after a step that is not po
+    runs: list[list[int]] = []
+    cur: list[int] = []
+    for s in steps:
+        if s.rel == "po":
+            if not cur:
+                cur = [s.src]
+            cur.append(s.dst)
+        elif cur:
+            runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    return runs
+
+
 class Search:
     def __init__(self, test: Litmus, model: Model, rewriter: Rewriter, max_changes: int,
                  max_checks: int, timeout: float | None, max_repairs: int) -> None:
@@ -190,7 +219,18 @@ class Search:
         if not cycles:
             return []
         cover = cycles[0][0][0]
-        steps = [s for key, _, relaxed in cycles if key[0] == cover for s in relaxed]
+        ordering = model_ordering(w, self.model)
+        pairs: dict[tuple[int, int], None] = {}
+        for key, blame, _ in cycles:
+            if key[0] != cover:
+                continue
+            for run in po_runs(blame):
+                # every pair of a run of program-order steps: a store forwarded to a
+                # load (each step ordered on its own) can leave the run's ends unordered
+                for i in range(len(run)):
+                    for j in range(i + 1, len(run)):
+                        if not any((run[i], run[j]) in o for o in ordering):
+                            pairs[(run[i], run[j])] = None
         _, origin = apply(self.test.source, self.nthreads,
                           [e for c in sorted(node, key=Change.sort_key) for e in c.edits()])
         taken = {s for c in node for s in c.slots()}
@@ -200,8 +240,8 @@ class Search:
             if not (c.slots() & taken):
                 out.setdefault(c.sort_key(), c)
 
-        for s in steps:
-            a, b = w.events[s.src], w.events[s.dst]
+        for src, dst in pairs:
+            a, b = w.events[src], w.events[dst]
             if a.dir == FENCE or b.dir == FENCE:
                 continue
             for ev, position, other in ((a, "first", b.dir), (b, "second", a.dir)):
