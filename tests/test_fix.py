@@ -368,3 +368,87 @@ def test_check_suggest_fix_in_text_json_and_junit(tmp_path: Path) -> None:
     # without the flag: no repair is searched
     res = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert "cheapest repair" not in res.output
+
+
+# -- the rewriters --------------------------------------------------------------------------------
+
+
+def test_aarch64_strengthenings() -> None:
+    from mmcheck.repair.aarch64 import AARCH64
+    from mmcheck.repair.rewriters import Role
+
+    def forms(text: str, role: Role) -> dict[str, int]:
+        return {v.texts[0]: v.cost for v in AARCH64.strengthen(text, role, set())}
+
+    first_r = Role("first", "R", "R")
+    assert forms("LDR W0,[X1]", first_r) == {"LDAPR W0,[X1]": 1, "LDAR W0,[X1]": 2}
+    assert forms("LDR W0,[X1,#0]", first_r) == {"LDAPR W0,[X1]": 1, "LDAR W0,[X1]": 2}
+    assert forms("LDR W0,[X1,#8]", first_r) == {}  # no acquire form with an offset
+    assert forms("LDRB W0,[X1]", first_r) == {"LDAPRB W0,[X1]": 1, "LDARB W0,[X1]": 2}
+    # after a release, only an RCsc acquire orders a load
+    assert forms("LDR W0,[X1]", Role("second", "R", "W")) == {"LDAR W0,[X1]": 2}
+    assert forms("LDAPR W0,[X1]", Role("second", "R", "W")) == {"LDAR W0,[X1]": 1}
+    assert forms("STR W0,[X1]", Role("second", "W", "R")) == {"STLR W0,[X1]": 2}
+    assert forms("STR W0,[X1]", Role("first", "W", "W")) == {}  # a release orders before it
+    assert forms("LDXR W0,[X1]", first_r) == {"LDAXR W0,[X1]": 2}
+    assert forms("STXR W2,W0,[X1]", Role("second", "W", "R")) == {"STLXR W2,W0,[X1]": 2}
+    assert forms("SWP W0,W1,[X2]", first_r) == {"SWPA W0,W1,[X2]": 2, "SWPAL W0,W1,[X2]": 3}
+    assert forms("SWPL W0,W1,[X2]", first_r) == {"SWPAL W0,W1,[X2]": 1}
+    assert forms("CAS W0,W1,[X2]", Role("second", "W", "W")) == \
+        {"CASL W0,W1,[X2]": 2, "CASAL W0,W1,[X2]": 3}
+    assert forms("LDADDA W0,W1,[X2]", Role("second", "W", "W")) == \
+        {"LDADDAL W0,W1,[X2]": 1}
+    assert forms("STADD W0,[X2]", first_r) == {}  # no acquire form of a store-only atomic
+    assert forms("STADD W0,[X2]", Role("second", "W", "W")) == {"STADDL W0,[X2]": 2}
+    fences = [v.texts[0] for v in AARCH64.fences("R", "W")]
+    assert fences == ["DMB ISHLD", "DMB ISH"]
+    assert [v.texts[0] for v in AARCH64.fences("W", "W")] == ["DMB ISHST", "DMB ISH"]
+    assert [v.texts[0] for v in AARCH64.fences("W", "R")] == ["DMB ISH"]
+
+
+def test_x86_locked_store_uses_a_free_register() -> None:
+    from mmcheck.repair.rewriters import Role
+    from mmcheck.repair.x86 import INTEL
+
+    role = Role("first", "W", "R")
+    (v,) = INTEL.strengthen("MOV [x],$1", role, {"ECX", "EAX"})
+    assert v.texts == ("MOV EDX,$1", "XCHG [x],EDX")
+    assert INTEL.strengthen("MOV EAX,[x]", role, set()) == []
+    assert INTEL.strengthen("MOV [x],$1", Role("second", "W", "W"), set()) == []
+
+
+MP_SWP = """AArch64 MP+swp
+{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }
+ P0          | P1             ;
+ MOV W0,#1   | MOV W9,#2      ;
+ STR W0,[X1] | SWP W9,W0,[X1] ;
+ MOV W2,#1   | LDR W2,[X3]    ;
+ STLR W2,[X3] |               ;
+exists (1:X0=1 /\\ 1:X2=0)
+"""
+
+R_RFI = """X86 R+mfence+rfi-po
+{ }
+ P0         | P1          ;
+ MOV [x],$1 | MOV [y],$2  ;
+ MFENCE     | MOV EAX,[y] ;
+ MOV [y],$1 | MOV EBX,[x] ;
+exists (y=2 /\\ 1:EAX=2 /\\ 1:EBX=0)
+"""
+
+
+def test_rmw_made_acquire() -> None:
+    test = parse_text(MP_SWP, "mp-swp.litmus")
+    fr = find_repairs(test, resolve_model(test, "armv8"), max_repairs=0)
+    single = {r.changes[0].after[0] for r in fr.repairs if len(r.changes) == 1}
+    assert {"SWPA W9,W0,[X1]", "SWPAL W9,W0,[X1]"} <= single
+    assert fr.repairs[0].changes[0].after[0] in ("LDAPR W0,[X1]", "SWPA W9,W0,[X1]")
+
+
+def test_store_forwarded_to_a_load_is_fenced() -> None:
+    # each program-order step of the cycle is ordered on its own (a store forwarded to a
+    # load, then a load), but the store and the last load are not: MFENCE or XCHG
+    test = parse_text(R_RFI, "r-rfi.litmus")
+    fr = find_repairs(test, resolve_model(test, "x86tso"))
+    got = {(c.thread, c.after[-1].split()[0]) for r in fr.repairs for c in r.changes}
+    assert got == {(1, "XCHG"), (1, "MFENCE")}
