@@ -1,9 +1,10 @@
 """Compare mmcheck with herd7's recorded outputs (``X.litmus`` beside ``X.litmus.expected``).
 
 Agreement is judged per test on the verdict (the ``Observation`` kind), the set of
-final states (each a set of ``name=value`` entries) and the Positive/Negative
-counts, and the ``Flag`` lines (the model's flags raised).  ``python -m mmcheck.conformance DIR...`` prints a summary per directory
-and every disagreement; ``--json`` writes the details.
+final states (each a set of ``name=value`` entries), the Positive/Negative counts
+and the ``Flag`` lines (the model's flags raised).  ``python -m mmcheck.conformance
+DIR...`` prints a summary per directory and every disagreement; ``--json`` writes
+the details.
 """
 
 from __future__ import annotations

@@ -499,6 +499,19 @@ def is_monotone(e: Expr | SetExpr) -> bool:
     writes are not (a partial execution's reads hold stand-in values, and growing co
     moves the last write).
     """
+    key = id(e)
+    hit = _MONO_CACHE.get(key)
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    r = _monotone(e)
+    _MONO_CACHE[key] = (e, r)
+    return r
+
+
+_MONO_CACHE: dict[int, tuple[Expr | SetExpr, bool]] = {}
+
+
+def _monotone(e: Expr | SetExpr) -> bool:
     if not _dyn(e):
         return True
     if isinstance(e, (Base, SBase, Var)):

@@ -67,6 +67,8 @@ class Evaluator:
     def set_value(self, e: SetExpr) -> int:
         if isinstance(e, FinalWrites):
             return self._final_writes(e)
+        if free_vars(e):  # changes while a fixpoint is computed: never cached
+            return self._set_compute(e)
         dyn = mentions_dynamic(e)
         cache = self.dyn_cache if dyn else self.static_cache
         key = id(e)
@@ -74,6 +76,11 @@ class Evaluator:
         if hit is not None:
             assert isinstance(hit, int)
             return hit
+        v = self._set_compute(e)
+        cache[key] = v
+        return v
+
+    def _set_compute(self, e: SetExpr) -> int:
         if isinstance(e, SBase):
             v = self.sets.get(e.name, 0)
         elif isinstance(e, SUnion):
@@ -90,7 +97,6 @@ class Evaluator:
             v = self.value(e.rel).range()
         else:  # pragma: no cover
             raise TypeError(e)
-        cache[key] = v
         return v
 
     # -- relations ------------------------------------------------------------------------
@@ -379,10 +385,24 @@ class Plan:
             return union
         if isinstance(e, Inter):
             lf, rg = self._compile(e.left), self._compile(e.right)
-            return lambda ctx: [x & y for x, y in zip(lf(ctx), rg(ctx), strict=True)]
+
+            def inter(ctx: Context) -> Rows:
+                left = lf(ctx)
+                if not any(left):  # empty: the other side need not be computed
+                    return left
+                return [x & y for x, y in zip(left, rg(ctx), strict=True)]
+
+            return inter
         if isinstance(e, Diff):
             lf, rg = self._compile(e.left), self._compile(e.right)
-            return lambda ctx: [x & ~y for x, y in zip(lf(ctx), rg(ctx), strict=True)]
+
+            def diff(ctx: Context) -> Rows:
+                left = lf(ctx)
+                if not any(left):
+                    return left
+                return [x & ~y for x, y in zip(left, rg(ctx), strict=True)]
+
+            return diff
         if isinstance(e, Seq):
             return self._seq(e.args)
         if isinstance(e, Inverse):
@@ -461,6 +481,8 @@ class Plan:
         def seq(ctx: Context) -> Rows:
             rows = first(ctx)
             for g in rest:
+                if not any(rows):  # empty so far: so is the whole sequence
+                    return rows
                 rows = seq_rows(rows, g(ctx))
             return rows
 
