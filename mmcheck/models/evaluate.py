@@ -266,7 +266,9 @@ class Context:
     def __init__(self, ev: Evaluator, plan: Plan) -> None:
         self.ev = ev
         self.n = ev.n
-        self.consts: list[Rows] = [ev.value(e).rows for e in plan.static_terms]
+        # Static terms are evaluated when first needed (a term behind an empty one in a
+        # sequence or an intersection never is).
+        self.consts: list[Rows | None] = [None] * len(plan.static_terms)
         self.rf: Rows = (0,) * ev.n
         self.co: Rows = (0,) * ev.n
         self.gen = 0
@@ -314,7 +316,15 @@ class Plan:
             k = len(self.static_terms)
             self.static_terms.append(e)
             self._static_index[e] = k
-        return lambda ctx: ctx.consts[k]
+        term = self.static_terms[k]
+
+        def const(ctx: Context) -> Rows:
+            v = ctx.consts[k]
+            if v is None:
+                v = ctx.consts[k] = ctx.ev.value(term).rows
+            return v
+
+        return const
 
     def _check(self, c: Check) -> Callable[[Context], bool]:
         e = c.expr
@@ -379,7 +389,13 @@ class Plan:
             def union(ctx: Context) -> Rows:
                 rows = const(ctx) if const is not None else dyn[0](ctx)
                 for g in (dyn if const is not None else dyn[1:]):
-                    rows = [x | y for x, y in zip(rows, g(ctx), strict=True)]
+                    other = g(ctx)
+                    if not any(other):
+                        continue
+                    if not any(rows):
+                        rows = other
+                        continue
+                    rows = [x | y for x, y in zip(rows, other, strict=True)]
                 return rows
 
             return union
@@ -429,7 +445,24 @@ class Plan:
             f = self._compile(e.arg)
             return lambda ctx: [r | (1 << i) for i, r in enumerate(f(ctx))]
 
-        # Identities and products over dynamic sets (domain or range of rf, co).
+        if isinstance(e, Ident):
+            sf = self._set(e.set)
+
+            def ident(ctx: Context) -> Rows:
+                mask = sf(ctx)
+                return [(1 << i) if (mask >> i) & 1 else 0 for i in range(ctx.n)]
+
+            return ident
+        if isinstance(e, Product):
+            lf_, rg_ = self._set(e.left), self._set(e.right)
+
+            def product(ctx: Context) -> Rows:
+                mask, right = lf_(ctx), rg_(ctx)
+                return [right if (mask >> i) & 1 else 0 for i in range(ctx.n)]
+
+            return product
+
+        # The rest (value comparisons): evaluated on the current rf and co.
         def fallback(ctx: Context) -> Rows:
             ctx.ev.set_dynamic(Relation(ctx.n, ctx.rf), Relation(ctx.n, ctx.co))
             for name, rows in ctx.env.items():
@@ -437,6 +470,69 @@ class Plan:
             return ctx.ev.value(e).rows
 
         return fallback
+
+    def _set(self, e: SetExpr) -> Callable[[Context], int]:
+        """A set expression compiled like relations: static ones once per combination."""
+        if not mentions_dynamic(e):
+            return lambda ctx: ctx.ev.set_value(e)
+        if isinstance(e, SUnion):
+            fs = [self._set(a) for a in e.args]
+
+            def sunion(ctx: Context) -> int:
+                v = 0
+                for f in fs:
+                    v |= f(ctx)
+                return v
+
+            return sunion
+        if isinstance(e, (SInter, SDiff)):
+            lf, rg = self._set(e.left), self._set(e.right)
+            inter = isinstance(e, SInter)
+
+            def combine(ctx: Context) -> int:
+                left = lf(ctx)
+                if not left:
+                    return 0
+                return left & rg(ctx) if inter else left & ~rg(ctx)
+
+            return combine
+        if isinstance(e, Domain):
+            rf_ = self._compile(e.rel)
+
+            def domain(ctx: Context) -> int:
+                v = 0
+                for i, row in enumerate(rf_(ctx)):
+                    if row:
+                        v |= 1 << i
+                return v
+
+            return domain
+        if isinstance(e, Range):
+            rg_ = self._compile(e.rel)
+
+            def range_(ctx: Context) -> int:
+                v = 0
+                for row in rg_(ctx):
+                    v |= row
+                return v
+
+            return range_
+        if isinstance(e, FinalWrites):
+            af = self._set(e.among)
+
+            def final(ctx: Context) -> int:
+                sets = ctx.ev.sets
+                among = af(ctx) & sets.get("W", 0) & ~sets.get("IW", 0)
+                out, m = 0, among
+                while m:
+                    low = m & -m
+                    if not ctx.co[low.bit_length() - 1] & among:
+                        out |= low
+                    m ^= low
+                return out
+
+            return final
+        raise TypeError(e)  # pragma: no cover
 
     def _rec(self, e: Rec) -> Fn:
         body = self._compile(e.body)
@@ -469,16 +565,24 @@ class Plan:
                 parts.append(self._const(run[0] if len(run) == 1 else Seq(tuple(run))))
                 run.clear()
 
+        statics: list[int] = []  # where each run of static factors is in parts
         for a in args:
             if mentions_dynamic(a):
                 flush()
                 parts.append(self._compile(a))
             else:
                 run.append(a)
+                if len(run) == 1:
+                    statics.append(len(parts))
         flush()
+        static_fns = [parts[i] for i in statics]
         first, rest = parts[0], parts[1:]
 
         def seq(ctx: Context) -> Rows:
+            for f in static_fns:  # an empty static factor empties the sequence
+                rows = f(ctx)
+                if not any(rows):
+                    return rows
             rows = first(ctx)
             for g in rest:
                 if not any(rows):  # empty so far: so is the whole sequence
