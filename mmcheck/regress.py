@@ -264,6 +264,7 @@ class Outcome:
     prop: str | None = None  # the condition's proposition, as herd prints it
     message: str | None = None
     expected_from: str | None = None  # 'Result: Never' when the test's header says it
+    flags: tuple[str, ...] = ()  # the model's flags the test raised (herd7's Flag lines)
     # With ``check --suggest-fix``: the cheapest verified repair of an outcome expected
     # Forbidden but Allowed (``Repair.to_json``'s form), and its changes in words.
     fix: dict[str, object] | None = None
@@ -283,6 +284,7 @@ def outcome_of(job: Job, result: Result) -> Outcome:
         prop=show_prop(test.condition.prop),
         time=result.time,
         expected_from=job.expected_from,
+        flags=result.flags,
     )
     if result.status != "ok":
         reason = result.unsupported if result.unsupported is not None else result.incomplete
@@ -461,6 +463,7 @@ def to_json(outcomes: Sequence[Outcome], file_errors: Sequence[UserError] = ()
                 "condition": o.condition,
                 "message": o.message,
                 "expected_from": o.expected_from,
+                "flags": list(o.flags),
                 **({"fix": o.fix} if o.fix is not None else {}),
             }
             for o in outcomes

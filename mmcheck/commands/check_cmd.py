@@ -347,6 +347,8 @@ def summary_table(outcomes: Sequence[Outcome], quiet: bool) -> Table:
         expected = o.expected or "-"
         if o.expected_from:
             expected += f" ({o.expected_from})"
+        if o.flags:
+            result += escape(" (flag " + ", ".join(o.flags) + ")")
         table.add_row(name, o.model or "-", escape(expected), got, time_text, result)
     return table
 
