@@ -235,7 +235,7 @@ class Combination:
             for j, te in enumerate(tr.events):
                 events.append(
                     Event(len(events), tr.thread, j, te.dir, te.loc, te.value, te.tags,
-                          te.instr, te.pc)
+                          te.instr, te.pc, te.span)
                 )
         self.events = events
         self.n = n = len(events)

@@ -62,6 +62,9 @@ class TraceEvent:
     pick_addr: int = 0
     pick_data: int = 0
     pick_ctrl: int = 0
+    # Where the event comes from, when the instruction index does not say it (a C
+    # statement's primitive); not part of the event's identity.
+    span: Span | None = field(default=None, compare=False)
 
 
 class Trace(Record):

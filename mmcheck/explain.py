@@ -783,7 +783,8 @@ def condition_events(x: Execution, test: Litmus,
         if ev.is_init:
             continue
         if ev.dir == READ and dialect is not None:
-            text = table.get((ev.thread, ev.pc), ("", 0))[0]
+            text = ev.span.text if ev.span is not None else \
+                table.get((ev.thread, ev.pc), ("", 0))[0]
             names = {dialect.canon_reg(w.lstrip("%")) or dialect.canon_reg(w)
                      for w in _WORD.findall(_ADDRESS.sub(" ", text))}
             if any((ev.thread, name) in regs for name in names if name):

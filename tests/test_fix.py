@@ -452,3 +452,118 @@ def test_store_forwarded_to_a_load_is_fenced() -> None:
     fr = find_repairs(test, resolve_model(test, "x86tso"))
     got = {(c.thread, c.after[-1].split()[0]) for r in fr.repairs for c in r.changes}
     assert got == {(1, "XCHG"), (1, "MFENCE")}
+
+
+# -- C under the LKMM ----------------------------------------------------------------------------
+
+C_MP = """C MP+onces
+
+{}
+
+P0(int *buf, int *flag)
+{
+	WRITE_ONCE(*buf, 1);
+	WRITE_ONCE(*flag, 1);
+}
+
+P1(int *buf, int *flag)
+{
+	int r0;
+	int r1;
+
+	r0 = READ_ONCE(*flag);
+	r1 = READ_ONCE(*buf);
+}
+
+exists (1:r0=1 /\\ 1:r1=0)
+"""
+
+C_LB_XCHG = """C LB+xchg-relaxed
+
+{}
+
+P0(int *x, int *y)
+{
+	int r0;
+
+	r0 = xchg_relaxed(x, 2);
+	WRITE_ONCE(*y, 1);
+}
+
+P1(int *x, int *y)
+{
+	int r1;
+
+	r1 = READ_ONCE(*y);
+	smp_mb();
+	WRITE_ONCE(*x, 1);
+}
+
+exists (0:r0=1 /\\ 1:r1=1)
+"""
+
+
+def _c(text: str) -> FixResult:
+    test = parse_text(text, "c.litmus")
+    return find_repairs(test, resolve_model(test, "lkmm"), max_repairs=0)
+
+
+def test_c_mp_release_and_acquire() -> None:
+    fr = _c(C_MP)
+    assert fr.result.verdict == "Allowed" and fr.complete
+    best = fr.repairs[0]
+    assert {(c.thread, c.before, c.after[0]) for c in best.changes} == {
+        (0, "WRITE_ONCE(*flag, 1)", "smp_store_release(flag, 1)"),
+        (1, "READ_ONCE(*flag)", "smp_load_acquire(flag)")}
+    per = {tuple(sorted((c.thread, c.after[0].split("(")[0]) for c in r.changes))
+           for r in fr.repairs}
+    writer = {"smp_store_release", "smp_wmb", "smp_mb"}
+    reader = {"smp_load_acquire", "smp_rmb", "smp_mb"}
+    assert per == {((0, w), (1, r)) for w in writer for r in reader}
+    for r in fr.repairs:
+        assert verdict_of(r.text, "c.litmus", "lkmm") == ("Forbidden", r.executions)
+        for c in r.changes:
+            rest = tuple(x for x in r.changes if x is not c)
+            assert verdict_of(patched_c(fr.test, rest), "c.litmus", "lkmm")[0] == "Allowed"
+
+
+def patched_c(test: Litmus, changes: tuple[Change, ...]) -> str:
+    from mmcheck.repair.table import apply_code
+
+    edits = [e for c in sorted(changes, key=Change.sort_key) for e in c.edits()]
+    return apply_code(test.source, edits)[0]
+
+
+def test_c_relaxed_rmw_made_acquire() -> None:
+    fr = _c(C_LB_XCHG)
+    afters = {c.after[0] for r in fr.repairs if len(r.changes) == 1 for c in r.changes}
+    assert "xchg_acquire(x, 2)" in afters and "xchg(x, 2)" in afters
+    assert "smp_store_release(y, 1)" in afters
+    lines = fr.repairs[0].text.splitlines()
+    assert "\tr0 = xchg_acquire(x, 2);" in lines or "\tsmp_store_release(y, 1);" in lines
+
+
+def test_c_insertion_is_a_statement_of_its_own() -> None:
+    fr = _c(C_MP)
+    fenced = next(r for r in fr.repairs if all(c.insert for c in r.changes))
+    lines = fr.repairs[0].text.splitlines()
+    assert lines  # the cheapest is in place
+    text = fenced.text.splitlines()
+    assert "\tsmp_wmb();" in text or "\tsmp_mb();" in text
+
+
+C_CORPUS = Path(__file__).parent.parent / ".." / "shared" / "conformance" / "c-lkmm"
+
+
+@pytest.mark.skipif(not C_CORPUS.is_dir(), reason="no ../shared/conformance/c-lkmm")
+@pytest.mark.parametrize("name", ["MP+poonceonces", "LB+poonceonces", "SB+poonceonces",
+                                  "WRC+poonceonces+Once", "MP+pooncerelease+poacquireonce"])
+def test_c_lkmm_corpus_repairs_verified(name: str) -> None:
+    path = C_CORPUS / f"{name}.litmus"
+    fr = fixed(path, "lkmm")
+    if fr.result.verdict == "Forbidden":
+        assert fr.repairs == ()
+        return
+    assert fr.repairs
+    for r in fr.repairs:
+        assert verdict_of(r.text, str(path), "lkmm")[0] == "Forbidden"

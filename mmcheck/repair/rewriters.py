@@ -74,4 +74,8 @@ def rewriter_for(arch: str) -> Rewriter | None:
         from mmcheck.repair.x86 import ATT, INTEL
 
         return INTEL if arch == "X86" else ATT
+    if arch == "C":
+        from mmcheck.repair.c import C
+
+        return C
     return None

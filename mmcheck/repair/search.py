@@ -17,8 +17,8 @@ import heapq
 from collections.abc import Iterable
 
 from mmcheck.check import Options, check
-from mmcheck.errors import Unsupported
-from mmcheck.events import FENCE
+from mmcheck.errors import Unsupported, UserError
+from mmcheck.events import FENCE, Event
 from mmcheck.execution import Result
 from mmcheck.explain import (
     Blame,
@@ -32,8 +32,9 @@ from mmcheck.litmus.ast import Litmus
 from mmcheck.litmus.parse import parse_text
 from mmcheck.models.dsl import Model
 from mmcheck.record import Record
+from mmcheck.repair.c import call_text
 from mmcheck.repair.rewriters import Rewriter, Role, rewriter_for
-from mmcheck.repair.table import Edit, apply
+from mmcheck.repair.table import Edit, apply, apply_code
 
 WITNESSES = 6  # witnesses kept per check, to pick the most telling from
 MAX_CHECKS = 400  # checks of patched tests per search, at most
@@ -43,7 +44,7 @@ MAX_REPAIRS = 10  # repairs listed by default (the cheapest)
 class Change(Record):
     """One change to one thread: an instruction replaced, or one inserted after it."""
 
-    __slots__ = ("thread", "line", "before", "after", "cost", "kind", "insert")
+    __slots__ = ("thread", "line", "before", "after", "cost", "kind", "insert", "col")
 
     thread: int
     line: int  # the changed line in the original file (an insertion goes after it)
@@ -52,9 +53,11 @@ class Change(Record):
     cost: int
     kind: str
     insert: bool
+    col: int  # C: where ``before`` starts on its line (1-based); 0 in a thread table
 
     def __init__(self, thread: int, line: int, before: str, after: tuple[str, ...],
-                 cost: int, kind: str, insert: bool) -> None:
+                 cost: int, kind: str, insert: bool, col: int = 0) -> None:
+        self.col = col
         self.thread = thread
         self.line = line
         self.before = before
@@ -63,8 +66,8 @@ class Change(Record):
         self.kind = kind
         self.insert = insert
 
-    def sort_key(self) -> tuple[int, int, bool, tuple[str, ...]]:
-        return (self.thread, self.line, self.insert, self.after)
+    def sort_key(self) -> tuple[int, int, int, bool, tuple[str, ...]]:
+        return (self.thread, self.line, self.col, self.insert, self.after)
 
     def slots(self) -> set[tuple[int, int, bool]]:
         """What the change occupies: the instruction, the place right after it."""
@@ -78,7 +81,7 @@ class Change(Record):
     def edits(self) -> list[Edit]:
         if self.insert:
             return [Edit(self.thread, self.line, t, True) for t in self.after]
-        out = [Edit(self.thread, self.line, self.after[0], False, self.before)]
+        out = [Edit(self.thread, self.line, self.after[0], False, self.before, self.col)]
         out.extend(Edit(self.thread, self.line, t, True) for t in self.after[1:])
         return out
 
@@ -147,7 +150,7 @@ def _cost(node: Iterable[Change]) -> int:
     return sum(c.cost for c in node)
 
 
-def _order(node: Node) -> tuple[int, int, tuple[tuple[int, int, bool, tuple[str, ...]], ...]]:
+def _order(node: Node) -> tuple[int, int, tuple[tuple[int, int, int, bool, tuple[str, ...]], ...]]:
     return (_cost(node), len(node), tuple(sorted(c.sort_key() for c in node)))
 
 
@@ -184,7 +187,7 @@ class Search:
         self.max_checks = max_checks
         self.timeout = timeout
         self.nthreads = len(test.threads)
-        self.memo: dict[Node, tuple[str, Litmus, Result]] = {}
+        self.memo: dict[Node, tuple[str, Litmus, Result] | None] = {}
         self.used: dict[int, set[str]] = {}
         for t, cells in enumerate(test.threads):
             regs: set[str] = set()
@@ -192,13 +195,24 @@ class Search:
                 regs |= rewriter.registers(cell.text)
             self.used[t] = regs
 
-    def evaluate(self, node: Node) -> tuple[str, Litmus, Result]:
-        hit = self.memo.get(node)
-        if hit is not None:
-            return hit
+    def patch(self, node: Iterable[Change]) -> tuple[str, list[tuple[int, bool]]]:
+        """The patched text and where each of its lines comes from (``table.apply``)."""
         edits = [e for c in sorted(node, key=Change.sort_key) for e in c.edits()]
-        text, _ = apply(self.test.source, self.nthreads, edits)
-        patched = parse_text(text, self.test.path)
+        if self.test.arch == "C":
+            return apply_code(self.test.source, edits)
+        return apply(self.test.source, self.nthreads, edits)
+
+    def evaluate(self, node: Node) -> tuple[str, Litmus, Result] | None:
+        """The patched text, test and result of ``node``; None when the dialect does not
+        read the patched test (a form it lacks): no candidate then."""
+        if node in self.memo:
+            return self.memo[node]
+        text, _ = self.patch(node)
+        try:
+            patched = parse_text(text, self.test.path)
+        except UserError:
+            self.memo[node] = None
+            return None
         result = check(patched, self.model, Options(timeout=self.timeout,
                                                     witnesses=WITNESSES))
         self.memo[node] = (text, patched, result)
@@ -231,10 +245,9 @@ class Search:
                     for j in range(i + 1, len(run)):
                         if not any((run[i], run[j]) in o for o in ordering):
                             pairs[(run[i], run[j])] = None
-        _, origin = apply(self.test.source, self.nthreads,
-                          [e for c in sorted(node, key=Change.sort_key) for e in c.edits()])
+        _, origin = self.patch(node)
         taken = {s for c in node for s in c.slots()}
-        out: dict[tuple[int, int, bool, tuple[str, ...]], Change] = {}
+        out: dict[tuple[int, int, int, bool, tuple[str, ...]], Change] = {}
 
         def add(c: Change) -> None:
             if not (c.slots() & taken):
@@ -245,23 +258,36 @@ class Search:
             if a.dir == FENCE or b.dir == FENCE:
                 continue
             for ev, position, other in ((a, "first", b.dir), (b, "second", a.dir)):
-                text, line = sites[(ev.thread, ev.pc)]
+                text, line, col = self.site(ev, sites)
                 orig, inserted = origin[line]
                 if inserted:
                     continue
                 role = Role(position, ev.dir, other)
                 for v in self.rw.strengthen(text, role, self.used[ev.thread]):
-                    add(Change(ev.thread, orig, text, v.texts, v.cost, v.kind, False))
-            text, line = sites[(a.thread, a.pc)]
+                    add(Change(ev.thread, orig, text, v.texts, v.cost, v.kind, False, col))
+            text, line, _ = self.site(a, sites)
             orig, inserted = origin[line]
             if not inserted:
                 for v in self.rw.fences(a.dir, b.dir):
                     add(Change(a.thread, orig, "", v.texts, v.cost, v.kind, True))
         return list(out.values())
 
+    @staticmethod
+    def site(ev: Event, sites: dict[tuple[int, int], tuple[str, int]]
+             ) -> tuple[str, int, int]:
+        """The text of an event's instruction (a C primitive's call), its line, and for C
+        its column."""
+        if ev.span is not None:
+            return call_text(ev.span.text, ev.span.col), ev.span.line, ev.span.col
+        text, line = sites[(ev.thread, ev.pc)]
+        return text, line, 0
+
     def run(self) -> FixResult:
         empty: Node = frozenset()
-        _, _, base = self.evaluate(empty)
+        first = self.evaluate(empty)
+        if first is None:
+            raise Unsupported("the test cannot be read back")
+        base = first[2]
         if base.status != "ok" or base.verdict == "Forbidden":
             return FixResult(self.test, base)
         heap: list[tuple[tuple[int, int, tuple[object, ...]], int, Node]] = []
@@ -291,7 +317,10 @@ class Search:
             if len(self.memo) >= self.max_checks and node not in self.memo:
                 complete = False
                 break
-            text, patched, result = self.evaluate(node)
+            hit = self.evaluate(node)
+            if hit is None:
+                continue
+            text, patched, result = hit
             if result.status != "ok":
                 continue
             if result.verdict == "Forbidden":
@@ -330,8 +359,8 @@ class Search:
         """A set one change smaller that also forbids the outcome, if there is one."""
         for c in sorted(node, key=Change.sort_key):
             smaller = node - {c}
-            _, _, r = self.evaluate(smaller)
-            if r.status != "ok" or r.verdict == "Forbidden":
+            hit = self.evaluate(smaller)
+            if hit is not None and (hit[2].status != "ok" or hit[2].verdict == "Forbidden"):
                 return smaller
         return None
 

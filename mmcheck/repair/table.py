@@ -17,15 +17,18 @@ class Edit(Record):
     """Thread ``thread``'s instruction on line ``line``: replaced by ``text``
     (``insert`` False), or ``text`` inserted in a new row after that line."""
 
-    __slots__ = ("thread", "line", "text", "insert", "old")
+    __slots__ = ("thread", "line", "text", "insert", "old", "col")
 
     thread: int
     line: int
     text: str
     insert: bool
     old: str  # the instruction replaced (without its label); "" for an insertion
+    col: int  # C: the column (1-based) where ``old`` starts; 0 in a thread table
 
-    def __init__(self, thread: int, line: int, text: str, insert: bool, old: str = "") -> None:
+    def __init__(self, thread: int, line: int, text: str, insert: bool, old: str = "",
+                 col: int = 0) -> None:
+        self.col = col
         self.thread = thread
         self.line = line
         self.text = text
@@ -50,6 +53,35 @@ def _put(cell: str, text: str, last: bool) -> str:
     lead = len(cell) - len(cell.lstrip()) if cell.strip() else min(len(cell), 1)
     room = len(cell) - lead - len(text)
     return cell[:lead] + text + " " * max(1 if not last or cell.endswith(" ") else 0, room)
+
+
+def apply_code(source: str, edits: Iterable[Edit]) -> tuple[str, list[tuple[int, bool]]]:
+    """Code written as statements (C): a primitive replaced in place, at its column; an
+    inserted statement on a line of its own after the line, indented like it.  Returns
+    what ``apply`` returns."""
+    lines = source.split("\n")
+    replace: dict[int, list[Edit]] = {}
+    insert: dict[int, list[str]] = {}
+    for e in edits:
+        if e.insert:
+            insert.setdefault(e.line, []).append(e.text)
+        else:
+            replace.setdefault(e.line, []).append(e)
+    out: list[str] = []
+    origin: list[tuple[int, bool]] = [(0, False)]
+    for number, line in enumerate(lines, start=1):
+        for e in sorted(replace.get(number, []), key=lambda e: -e.col):
+            k = e.col - 1
+            if line[k:k + len(e.old)] != e.old:
+                raise Unsupported(f"line {number}: {e.old!r} not found at column {e.col}")
+            line = line[:k] + e.text + line[k + len(e.old):]
+        out.append(line)
+        origin.append((number, False))
+        indent = line[:len(line) - len(line.lstrip())]
+        for text in insert.get(number, []):
+            out.append(indent + text)
+            origin.append((number, True))
+    return "\n".join(out), origin
 
 
 def apply(source: str, nthreads: int, edits: Iterable[Edit]

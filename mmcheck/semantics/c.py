@@ -183,6 +183,7 @@ class _Run:
     def __init__(self, st: ThreadState) -> None:
         self.st = st
         self.iid = 0  # the po instance of the next event
+        self.at: Span | None = None  # the statement or primitive running (events' span)
 
     # -- events ----------------------------------------------------------------------
 
@@ -198,13 +199,14 @@ class _Run:
         st = self.st
         idx = len(st.events)
         st.events.append(TraceEvent(dir, loc, value, tags, self.iid, 0, addr=addr, data=data,
-                                    ctrl=st.ctrl if ctrl else 0))
+                                    ctrl=st.ctrl if ctrl else 0, span=self.at))
         self.iid += 1
         return idx
 
     def read(self, addr: Val, tags: frozenset[str], span: Span,
              accept: Callable[[Value], bool] | None = None) -> Val:
         loc = self.location(addr, span)
+        self.at = span
         values = self.st.oracle(loc)
         if accept is not None:
             values = [v for v in values if accept(v)]
@@ -214,6 +216,7 @@ class _Run:
 
     def write(self, addr: Val, val: Val, tags: frozenset[str], span: Span) -> int:
         loc = self.location(addr, span)
+        self.at = span
         return self.emit(WRITE, loc, val.v, tags, addr=addr.deps, data=val.deps)
 
     def fence(self, tag: str) -> None:
@@ -223,6 +226,8 @@ class _Run:
 
     def stmt(self, s: Stmt, loops: int = 0) -> None:
         st = self.st
+        if not isinstance(s, Block):
+            self.at = s.span
         if isinstance(s, Block):
             for x in s.body:
                 self.stmt(x)
