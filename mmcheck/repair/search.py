@@ -235,6 +235,7 @@ class Search:
         cover = cycles[0][0][0]
         ordering = model_ordering(w, self.model)
         pairs: dict[tuple[int, int], None] = {}
+        ordered: dict[tuple[int, int], None] = {}
         for key, blame, _ in cycles:
             if key[0] != cover:
                 continue
@@ -245,6 +246,13 @@ class Search:
                     for j in range(i + 1, len(run)):
                         if not any((run[i], run[j]) in o for o in ordering):
                             pairs[(run[i], run[j])] = None
+                        else:
+                            ordered[(run[i], run[j])] = None
+        if not pairs:
+            # The model orders each pair, yet not strongly enough for the cycle as a
+            # whole (a barrier that does not propagate writes): stronger orderings of
+            # the same pairs.
+            pairs = ordered
         _, origin = self.patch(node)
         taken = {s for c in node for s in c.slots()}
         out: dict[tuple[int, int, int, bool, tuple[str, ...]], Change] = {}
@@ -341,8 +349,7 @@ class Search:
                                     tuple(c.sort_key() for c in r.changes)))
         note = None
         if stopped:
-            note = (f"the {self.max_repairs} cheapest repairs found are listed; "
-                    "there may be more")
+            note = f"listing stopped at {self.max_repairs} (--max-repairs); there may be more"
         elif not repairs and complete and self.model.name != "sc":
             from mmcheck.models import get_model
 
