@@ -567,3 +567,37 @@ def test_c_lkmm_corpus_repairs_verified(name: str) -> None:
     assert fr.repairs
     for r in fr.repairs:
         assert verdict_of(r.text, str(path), "lkmm")[0] == "Forbidden"
+
+
+C_2_2W_WMB = """C 2+2W+wmbs
+
+{}
+
+P0(int *x, int *y)
+{
+	WRITE_ONCE(*x, 2);
+	smp_wmb();
+	WRITE_ONCE(*y, 1);
+}
+
+P1(int *x, int *y)
+{
+	WRITE_ONCE(*y, 2);
+	smp_wmb();
+	WRITE_ONCE(*x, 1);
+}
+
+exists (x=2 /\\ y=2)
+"""
+
+
+def test_c_barrier_that_does_not_propagate_is_strengthened() -> None:
+    # the LKMM orders each thread's two writes (smp_wmb), yet allows 2+2W: only a strong
+    # fence on both sides forbids it
+    fr = _c(C_2_2W_WMB)
+    assert fr.result.verdict == "Allowed"
+    assert fr.repairs
+    best = fr.repairs[0]
+    assert {(c.thread, c.after[0]) for c in best.changes} == {(0, "smp_mb();"),
+                                                                (1, "smp_mb();")}
+    assert verdict_of(best.text, "c.litmus", "lkmm")[0] == "Forbidden"
