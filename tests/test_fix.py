@@ -601,3 +601,17 @@ def test_c_barrier_that_does_not_propagate_is_strengthened() -> None:
     assert {(c.thread, c.after[0]) for c in best.changes} == {(0, "smp_mb();"),
                                                                 (1, "smp_mb();")}
     assert verdict_of(best.text, "c.litmus", "lkmm")[0] == "Forbidden"
+
+
+def test_cli_fix_table_it_cannot_edit(tmp_path: Path) -> None:
+    # two rows on one line: the test runs, but fix cannot patch it (exit 3, says why)
+    path = tmp_path / "two-rows.litmus"
+    path.write_text("AArch64 T\n{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }\n"
+                    " P0          | P1          ;\n"
+                    " MOV W0,#1   | LDR W0,[X1] ; STR W0,[X1] | LDR W2,[X3] ;\n"
+                    " MOV W2,#1   |             ;\n"
+                    " STR W2,[X3] |             ;\n"
+                    "exists (1:X0=1 /\\ 1:X2=0)\n")
+    res = CliRunner().invoke(main, ["fix", str(path)])
+    assert res.exit_code == 3, res.output
+    assert "one row per line" in res.output

@@ -43,6 +43,9 @@ def render_text(fr: FixResult) -> str:
         what = r.unsupported if r.unsupported is not None else r.incomplete
         return f"{head}\n{r.status}: {what}\n"
     total = r.positive + r.negative
+    if r.verdict == "Allowed" and fr.unsupported is not None:
+        return (f"{head}\nThe outcome is allowed; fix cannot search this test: "
+                f"{fr.unsupported}\n")
     if r.verdict == "Forbidden":
         return f"{head}\nThe outcome is already forbidden ({total} executions): nothing to fix.\n"
     lines = [head, f"The outcome is allowed: {r.positive} of {total} executions reach it."]
@@ -76,6 +79,8 @@ def to_json(fr: FixResult) -> dict[str, object]:
     }
     if fr.note is not None:
         out["note"] = fr.note
+    if fr.unsupported is not None and r.verdict == "Allowed":
+        out["unsupported"] = fr.unsupported
     return out
 
 
@@ -131,6 +136,9 @@ def fix(test: str, model: str | None, max_changes: int, max_repairs: int, as_jso
         for i, rep in enumerate(fr.repairs, start=1):
             write_atomic(folder / f"{stem}.fix{i}.litmus", rep.text)
     if fr.result.status != "ok":
+        return EXIT_BAD_INPUT
+    if fr.result.verdict == "Allowed" and fr.unsupported is not None:
+        click.echo(f"{test}: unsupported: {fr.unsupported}", err=True)
         return EXIT_BAD_INPUT
     if fr.result.verdict == "Forbidden":
         return EXIT_OK

@@ -121,7 +121,8 @@ class Repair(Record):
 class FixResult(Record):
     """What ``mmcheck fix`` found for one test under one model."""
 
-    __slots__ = ("test", "result", "repairs", "complete", "checks", "note", "max_changes")
+    __slots__ = ("test", "result", "repairs", "complete", "checks", "note", "max_changes",
+                 "unsupported")
 
     test: Litmus
     result: Result  # the test as it is
@@ -130,10 +131,12 @@ class FixResult(Record):
     checks: int  # patched tests checked
     note: str | None  # why there is nothing to list, when known
     max_changes: int  # the limit searched under
+    unsupported: str | None  # why the test could not be searched at all
 
     def __init__(self, test: Litmus, result: Result, repairs: tuple[Repair, ...] = (),
                  complete: bool = True, checks: int = 0, note: str | None = None,
-                 max_changes: int = 0) -> None:
+                 max_changes: int = 0, unsupported: str | None = None) -> None:
+        self.unsupported = unsupported
         self.test = test
         self.result = result
         self.repairs = repairs
@@ -380,10 +383,11 @@ def find_repairs(test: Litmus, model: Model, max_changes: int = 4,
     rw = rewriter_for(test.arch)
     if rw is None:
         base = check(test, model, Options(timeout=timeout))
-        return FixResult(test, base, note=f"no changes are known for {test.arch} tests")
+        return FixResult(test, base, complete=False,
+                         unsupported=f"no changes are known for {test.arch} tests")
     try:
         return Search(test, model, rw, max_changes, max_checks, timeout,
                       max_repairs).run()
     except Unsupported as exc:
         base = check(test, model, Options(timeout=timeout))
-        return FixResult(test, base, note=exc.message)
+        return FixResult(test, base, complete=False, unsupported=exc.message)
