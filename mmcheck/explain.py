@@ -826,14 +826,16 @@ def sc_cycles(x: Execution, focus: Iterable[int] = ()) -> list[Blame]:
     return out
 
 
-def telling_cycles(x: Execution, model: Model, focus: set[int]
+def telling_cycles(x: Execution, model: Model, focus: set[int],
+                   ordering: list[Relation] | None = None
                    ) -> list[tuple[tuple[int, int, int], Blame, list[Step]]]:
     """The SC cycles of ``x`` with the program-order edges ``model`` leaves unordered,
     most telling first: through the most events of ``focus``, then with the fewest
     reordered edges, then the shortest."""
     out = []
     blames = sc_cycles(x, focus)
-    ordering = model_ordering(x, model) if blames else []
+    if ordering is None:
+        ordering = model_ordering(x, model) if blames else []
     for b in blames:
         relaxed = relaxed_edges(x, b, model, ordering)
         on = {s.src for s in b.steps}

@@ -19,24 +19,25 @@ from collections.abc import Iterable
 from mmcheck.check import Options, check
 from mmcheck.errors import Unsupported, UserError
 from mmcheck.events import FENCE, Event
-from mmcheck.execution import Result
+from mmcheck.execution import Execution, Result
 from mmcheck.explain import (
     Blame,
+    Step,
     condition_events,
     instruction_sites,
     model_ordering,
-    most_telling,
     telling_cycles,
 )
 from mmcheck.litmus.ast import Litmus
 from mmcheck.litmus.parse import parse_text
 from mmcheck.models.dsl import Model
 from mmcheck.record import Record
+from mmcheck.relation import Relation
 from mmcheck.repair.c import call_text
 from mmcheck.repair.rewriters import Rewriter, Role, rewriter_for
 from mmcheck.repair.table import Edit, apply, apply_code
 
-WITNESSES = 6  # witnesses kept per check, to pick the most telling from
+WITNESSES = 4  # witnesses kept per check, to pick the most telling from
 MAX_CHECKS = 400  # checks of patched tests per search, at most
 MAX_REPAIRS = 10  # repairs listed by default (the cheapest)
 
@@ -157,6 +158,9 @@ def _order(node: Node) -> tuple[int, int, tuple[tuple[int, int, int, bool, tuple
     return (_cost(node), len(node), tuple(sorted(c.sort_key() for c in node)))
 
 
+Telling = tuple[tuple[int, int, int], Blame, list[Step]]
+
+
 def po_runs(blame: Blame) -> list[list[int]]:
     """The cycle's maximal runs of consecutive program-order steps, as event lists."""
     steps = list(blame.steps)
@@ -227,16 +231,19 @@ class Search:
         wits = [w for w in result.witnesses if w.satisfies]
         if not wits:
             return []
-        best = most_telling(wits, self.model, patched)
-        if best is None or best[1] is None:
-            return []
-        w = best[0]
+        # the most telling witness, as explain.most_telling picks it
         sites = instruction_sites(patched)
-        cycles = telling_cycles(w, self.model, condition_events(w, patched, sites))
-        if not cycles:
+        best: tuple[tuple[tuple[int, int, int], int], Execution, list[Telling],
+                    list[Relation]] | None = None
+        for i, x in enumerate(wits):
+            order = model_ordering(x, self.model)
+            found = telling_cycles(x, self.model, condition_events(x, patched, sites), order)
+            if found and (best is None or (found[0][0], i) < best[0]):
+                best = ((found[0][0], i), x, found, order)
+        if best is None:
             return []
+        _, w, cycles, ordering = best
         cover = cycles[0][0][0]
-        ordering = model_ordering(w, self.model)
         pairs: dict[tuple[int, int], None] = {}
         ordered: dict[tuple[int, int], None] = {}
         for key, blame, _ in cycles:
