@@ -312,13 +312,16 @@ class Search:
         seen: set[Node] = set()
         serial = 0
 
-        def push(node: Node) -> None:
+        def push(node: Node, estimate: int = 0) -> None:
+            # Taken by the cost plus an estimate of what the rest costs at least (a
+            # change on each other thread the witness still reorders), then the cost.
             nonlocal serial
             if node in seen or len(node) > self.max_changes:
                 return
             seen.add(node)
             serial += 1
-            heapq.heappush(heap, (_order(node), serial, node))
+            g = _cost(node)
+            heapq.heappush(heap, ((g + estimate, -g, _order(node)), serial, node))
 
         push(empty)
         repairs: list[Repair] = []
@@ -353,8 +356,13 @@ class Search:
                 continue
             if len(node) >= self.max_changes:
                 continue
-            for c in self.candidates(node, patched, result):
-                push(node | {c})
+            cands = self.candidates(node, patched, result)
+            cheapest: dict[int, int] = {}
+            for c in cands:
+                cheapest[c.thread] = min(c.cost, cheapest.get(c.thread, c.cost))
+            rest = sum(cheapest.values())
+            for c in cands:
+                push(node | {c}, rest - cheapest[c.thread])
         repairs.sort(key=lambda r: (r.cost, len(r.changes),
                                     tuple(c.sort_key() for c in r.changes)))
         note = None
