@@ -615,3 +615,13 @@ def test_cli_fix_table_it_cannot_edit(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["fix", str(path)])
     assert res.exit_code == 3, res.output
     assert "one row per line" in res.output
+
+
+@pytest.mark.parametrize("name", ["ISA2.AArch64", "IRIW.AArch64", "MP.AArch64",
+                                  "SB.X86", "S.AArch64"])
+def test_the_listed_repairs_are_the_cheapest(name: str) -> None:
+    # --max-repairs stops the search early; what it lists is the head of the full list
+    test = parse_file(CLASSIC / f"{name}.litmus")
+    some = find_repairs(test, resolve_model(test, None), max_repairs=5)
+    every = fixed(CLASSIC / f"{name}.litmus")
+    assert [r.cost for r in some.repairs] == [r.cost for r in every.repairs][:5]
