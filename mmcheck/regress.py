@@ -263,8 +263,8 @@ class Outcome:
     condition: str | None = None
     prop: str | None = None  # the condition's proposition, as herd prints it
     message: str | None = None
-    expected_from: str | None = None  # 'Result: Never' when the test's header says it
     flags: tuple[str, ...] = ()  # the model's flags the test raised (herd7's Flag lines)
+    expected_from: str | None = None  # 'Result: Never' when the test's header says it
     # With ``check --suggest-fix``: the cheapest verified repair of an outcome expected
     # Forbidden but Allowed (``Repair.to_json``'s form), and its changes in words.
     fix: dict[str, object] | None = None
@@ -283,8 +283,8 @@ def outcome_of(job: Job, result: Result) -> Outcome:
         condition=show_condition(test.condition),
         prop=show_prop(test.condition.prop),
         time=result.time,
-        expected_from=job.expected_from,
         flags=result.flags,
+        expected_from=job.expected_from,
     )
     if result.status != "ok":
         reason = result.unsupported if result.unsupported is not None else result.incomplete
@@ -462,8 +462,8 @@ def to_json(outcomes: Sequence[Outcome], file_errors: Sequence[UserError] = ()
                 "witness": o.witness,
                 "condition": o.condition,
                 "message": o.message,
-                "expected_from": o.expected_from,
                 "flags": list(o.flags),
+                "expected_from": o.expected_from,
                 **({"fix": o.fix} if o.fix is not None else {}),
             }
             for o in outcomes
