@@ -22,15 +22,15 @@ from mmcheck.check import check
 from mmcheck.execution import Result, show_state
 from mmcheck.litmus.parse import parse_file
 from mmcheck.models.dsl import (
-    SBase,
-    SDiff,
-    SUnion,
     Check,
     Expr,
     Model,
     R,
+    SBase,
+    SDiff,
     SetExpr,
     Star,
+    SUnion,
     Union,
     W,
     addr,
