@@ -42,7 +42,7 @@ from mmcheck.litmus.c_ast import (
     Var,
     While,
 )
-from mmcheck.litmus.split import Chunk, Source, blank_comments
+from mmcheck.litmus.split import Chunk, Source, _matching_brace, blank_comments
 
 # -- source positions -------------------------------------------------------------------
 
@@ -468,7 +468,7 @@ def parse_c(text: str, path: str) -> Litmus:
         raise raw.error("truncated test: the file ends before the init block '{ ... }'",
                         max(0, len(text.rstrip()) - 1))
     init_open = pos
-    init_close = blanked.find("}", init_open)
+    init_close = _matching_brace(blanked, init_open)
     if init_close < 0:
         raise raw.error("init block '{' is never closed", init_open)
     init_text = _blank_c_comments(blanked, init_open + 1, init_close, raw)
@@ -526,7 +526,13 @@ def parse_c(text: str, path: str) -> Litmus:
     nthreads = len(threads)
 
     arrays: dict[str, tuple[str, int]] = {}
-    init, types = _parse_init(init_text, init_open + 1, src, dialect, nthreads)
+    try:
+        init, types = _parse_init(init_text, init_open + 1, src, dialect, nthreads)
+    except Unsupported as exc:
+        init, types = (), ()
+        if unsupported is None:
+            at = exc.span
+            unsupported = exc.message + (f" (line {at.line}, column {at.col})" if at else "")
     # Every thread parameter names a shared location (0 unless the init block says).
     declared = {loc.name for loc, _ in init if isinstance(loc, Mem)}
     extra: list[tuple[Loc, Value]] = []
@@ -682,7 +688,7 @@ def _parse_init(
     entries: list[tuple[Loc, Value]] = []
     types: list[tuple[Loc, str]] = []
     pos = 0
-    for piece in text.split(";"):
+    for piece in _split_init(text):
         start = offset + pos
         pos += len(piece) + 1
         body = piece.strip()
@@ -693,8 +699,7 @@ def _parse_init(
         m = _INIT_ENTRY.fullmatch(piece)
         if m is None or "[" in body:
             if "[" in body:
-                raise src.error("arrays are not part of the C dialect mmcheck reads", at,
-                                len(body))
+                raise Unsupported(f"arrays ({body!r})", src.span(at, len(body)))
             raise src.error(f"expected a declaration like 'int x = 1' in the init block, "
                             f"found {body!r}", at, len(body))
         ty = " ".join(m.group("type").split())
@@ -732,6 +737,21 @@ def _parse_init(
             v = as_type(v, ty or None)
         entries.append((loc, v))
     return tuple(entries), tuple(types)
+
+
+def _split_init(text: str) -> list[str]:
+    """Init entries: split on ';' outside braces."""
+    out, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == ";" and depth == 0:
+            out.append(text[start:k])
+            start = k + 1
+    out.append(text[start:])
+    return out
 
 
 def _init_value(t: str) -> Value | None:
