@@ -16,7 +16,7 @@ from mmcheck.cli import main
 from mmcheck.litmus.ast import Litmus
 from mmcheck.litmus.parse import parse_file, parse_text
 from mmcheck.repair import FixResult, Repair, find_repairs
-from mmcheck.repair.search import Change
+from mmcheck.repair.search import Change, patch
 from mmcheck.repair.table import Edit, apply
 
 LITMUS = Path(__file__).parent.parent / "litmus"
@@ -39,8 +39,8 @@ def verdict_of(text: str, path: str, model: str) -> tuple[str, int]:
 
 
 def patched(test: Litmus, changes: tuple[Change, ...]) -> str:
-    edits = [e for c in sorted(changes, key=Change.sort_key) for e in c.edits()]
-    return apply(test.source, len(test.threads), edits)[0]
+    """The patched text, made again from the changes (C or a thread table)."""
+    return patch(test, changes)[0]
 
 
 def line_text(test: Litmus, thread: int, line: int) -> str:
@@ -528,10 +528,7 @@ def test_c_mp_release_and_acquire() -> None:
 
 
 def patched_c(test: Litmus, changes: tuple[Change, ...]) -> str:
-    from mmcheck.repair.table import apply_code
-
-    edits = [e for c in sorted(changes, key=Change.sort_key) for e in c.edits()]
-    return apply_code(test.source, edits)[0]
+    return patched(test, changes)
 
 
 def test_c_relaxed_rmw_made_acquire() -> None:

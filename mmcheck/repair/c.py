@@ -74,8 +74,12 @@ class CRewriter:
         if m is None:
             return []
         name, args = m.group(1), _args(m.group(2))
-        acquire = role.dir == "R" and (role.position == "first" or role.other == "W")
-        release = role.dir == "W" and (role.position == "second" or role.other == "R")
+        # The LKMM orders an acquire before what follows it and a release after what
+        # precedes it, never a release before a later acquire: a store before a load is
+        # ordered only by a full barrier (smp_mb, or a fully ordered RMW).
+        acquire = role.dir == "R" and role.position == "first"
+        release = role.dir == "W" and role.position == "second"
+        full_only = role.position == "first" and role.dir == "W" and role.other == "R"
         out: list[Variant] = []
         if name == "READ_ONCE" and acquire and len(args) == 1:
             out.append(Variant((f"smp_load_acquire({_pointer(args[0])})",), COST_ACQ,
@@ -88,11 +92,11 @@ class CRewriter:
         if name == "atomic_set" and release:
             out.append(Variant((f"atomic_set_release({m.group(2)})",), COST_REL, "release"))
         r = _RMW.fullmatch(name)
-        if r is not None and (acquire or release):
+        if r is not None and (acquire or release or full_only):
             base, order = r.group(1), r.group(2) or ""
             have = {"": COST_FULL, "_relaxed": 0, "_acquire": COST_ACQ,
                     "_release": COST_REL}[order]
-            options = []
+            options = [""] if full_only and order else []
             if acquire and order in ("_relaxed", "_release"):
                 options += ["_acquire"] if order == "_relaxed" else []
                 options += [""]

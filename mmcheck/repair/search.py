@@ -183,6 +183,15 @@ def po_runs(blame: Blame) -> list[list[int]]:
     return runs
 
 
+def patch(test: Litmus, changes: Iterable[Change]) -> tuple[str, list[tuple[int, bool]]]:
+    """The text of ``test`` with ``changes`` made, and where each of its lines comes from
+    (``table.apply``)."""
+    edits = [e for c in sorted(changes, key=Change.sort_key) for e in c.edits()]
+    if test.arch == "C":
+        return apply_code(test.source, edits)
+    return apply(test.source, len(test.threads), edits)
+
+
 class Search:
     def __init__(self, test: Litmus, model: Model, rewriter: Rewriter, max_changes: int,
                  max_checks: int, timeout: float | None, max_repairs: int) -> None:
@@ -203,11 +212,7 @@ class Search:
             self.used[t] = regs
 
     def patch(self, node: Iterable[Change]) -> tuple[str, list[tuple[int, bool]]]:
-        """The patched text and where each of its lines comes from (``table.apply``)."""
-        edits = [e for c in sorted(node, key=Change.sort_key) for e in c.edits()]
-        if self.test.arch == "C":
-            return apply_code(self.test.source, edits)
-        return apply(self.test.source, self.nthreads, edits)
+        return patch(self.test, node)
 
     def evaluate(self, node: Node) -> tuple[str, Litmus, Result] | None:
         """The patched text, test and result of ``node``; None when the dialect does not
