@@ -23,8 +23,8 @@ from mmcheck.litmus.ast import Litmus, show_condition
 from mmcheck.models.dsl import (
     Base,
     Check,
-    DifferentValues,
     Diff,
+    DifferentValues,
     Domain,
     Expr,
     FinalWrites,
