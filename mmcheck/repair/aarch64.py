@@ -72,9 +72,11 @@ class AArch64Rewriter:
         strong_acquire = role.position == "second"
         release = role.dir == "W" and (role.position == "second" or role.other == "R")
         out: list[Variant] = []
+        # A store before a load: a release then an acquire (RCsc), two changes.
+        partial = role.other != role.dir and (role.dir == "W") == (role.position == "first")
 
         def form(mnemonic: str, operands: str, cost: int, kind: str) -> None:
-            out.append(Variant((f"{mnemonic}{sep}{operands}",), cost, kind))
+            out.append(Variant((f"{mnemonic}{sep}{operands}",), cost, kind, partial))
 
         m = re.fullmatch(r"(LDR|LDAPR)([BH]?)", op)
         if m is not None and acquire:

@@ -22,13 +22,16 @@ class Variant(Record):
     ``texts[0]`` replaces the instruction; any further texts are inserted right after
     it (an x86 store becoming ``MOV reg,v`` then ``XCHG [x],reg``)."""
 
-    __slots__ = ("texts", "cost", "kind")
+    __slots__ = ("texts", "cost", "kind", "partial")
 
     texts: tuple[str, ...]
     cost: int
     kind: str  # what the change is, for people: "acquire", "release", "fence"...
+    partial: bool  # orders the pair only with a change on its other end too
 
-    def __init__(self, texts: tuple[str, ...], cost: int, kind: str) -> None:
+    def __init__(self, texts: tuple[str, ...], cost: int, kind: str,
+                 partial: bool = False) -> None:
+        self.partial = partial
         self.texts = texts
         self.cost = cost
         self.kind = kind

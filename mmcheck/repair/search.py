@@ -196,6 +196,7 @@ class Search:
     def __init__(self, test: Litmus, model: Model, rewriter: Rewriter, max_changes: int,
                  max_checks: int, timeout: float | None, max_repairs: int) -> None:
         self.max_repairs = max_repairs
+        self.estimate: dict[int, int] = {}  # per thread, from the last candidates
         self.test = test
         self.model = model
         self.rw = rewriter
@@ -276,23 +277,36 @@ class Search:
             if not (c.slots() & taken):
                 out.setdefault(c.sort_key(), c)
 
+        never = 1 << 30
+        self.estimate = {}
         for src, dst in pairs:
             a, b = w.events[src], w.events[dst]
             if a.dir == FENCE or b.dir == FENCE:
                 continue
-            for ev, position, other in ((a, "first", b.dir), (b, "second", a.dir)):
+            alone, half = never, [never, never]
+            for k, (ev, position, other) in enumerate(((a, "first", b.dir),
+                                                       (b, "second", a.dir))):
                 text, line, col = self.site(ev, sites)
                 orig, inserted = origin[line]
-                if inserted:
+                if inserted or (ev.thread, orig, False) in taken:
+                    half[k] = 0  # this end is changed already
                     continue
                 role = Role(position, ev.dir, other)
                 for v in self.rw.strengthen(text, role, self.used[ev.thread]):
                     add(Change(ev.thread, orig, text, v.texts, v.cost, v.kind, False, col))
+                    if v.partial:
+                        half[k] = min(half[k], v.cost)
+                    else:
+                        alone = min(alone, v.cost)
             text, line, _ = self.site(a, sites)
             orig, inserted = origin[line]
             if not inserted:
                 for v in self.rw.fences(a.dir, b.dir):
                     add(Change(a.thread, orig, "", v.texts, v.cost, v.kind, True))
+                    alone = min(alone, v.cost)
+            least = min(alone, half[0] + half[1])
+            if least < never:
+                self.estimate[a.thread] = max(self.estimate.get(a.thread, 0), least)
         return list(out.values())
 
     @staticmethod
@@ -362,12 +376,12 @@ class Search:
             if len(node) >= self.max_changes:
                 continue
             cands = self.candidates(node, patched, result)
-            cheapest: dict[int, int] = {}
+            # what the rest costs at least: per thread, its dearest unordered pair's
+            # cheapest ordering (one change, or a release and an acquire)
+            need = self.estimate
+            rest = sum(need.values())
             for c in cands:
-                cheapest[c.thread] = min(c.cost, cheapest.get(c.thread, c.cost))
-            rest = sum(cheapest.values())
-            for c in cands:
-                push(node | {c}, rest - cheapest[c.thread])
+                push(node | {c}, rest - min(c.cost, need.get(c.thread, 0)))
         repairs.sort(key=lambda r: (r.cost, len(r.changes),
                                     tuple(c.sort_key() for c in r.changes)))
         note = None
