@@ -57,6 +57,11 @@ def default_model(test: Litmus) -> str:
 def resolve_model(test: Litmus, name: str | None) -> Model:
     """The model to run, checking that it fits the test's architecture."""
     model_name = name or default_model(test)
+    if name is not None:
+        from mmcheck.cat.loader import is_model_path, load_model
+
+        if is_model_path(name):
+            return load_model(name, test.arch)
     model = get_model(model_name)
     if model is None:
         raise UserError(f"unknown model {model_name!r} (known: sc, x86tso, armv8)", None, test.path)

@@ -1,0 +1,153 @@
+"""Models as data: load a ``.cat`` model or a herd ``.cfg`` file into a DSL Model.
+
+Included files are searched in the including file's directory, the model's
+directory, the directories of ``--cat-path`` and ``MMCHECK_CAT_PATH`` (in that order),
+then mmcheck's own library (``mmcheck/cat/lib``), which holds versions of herd's
+standard files (stdlib.cat, cos.cat, cross.cat, fences.cat...) of mmcheck's writing.
+Our ``stdlib.cat`` is read before every model, as herd7 reads its own.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mmcheck.cat.ast import Pos
+from mmcheck.cat.interp import CatFlag, Interpreter, error
+from mmcheck.cat.parser import CatFile, parse_cat
+from mmcheck.errors import UserError
+from mmcheck.models.dsl import Model
+
+LIB = Path(__file__).resolve().parent / "lib"
+EXTRA_PATH: list[str] = []  # directories from --cat-path
+
+
+class CatModel(Model):
+    """A model read from cat files: its checks, and the flags it may raise."""
+
+    __slots__ = ("flags", "source")
+
+    flags: tuple[CatFlag, ...]
+    source: str
+
+    def __init__(self, name: str, title: str, checks: tuple, arches: tuple[str, ...],  # type: ignore[type-arg]
+                 flags: tuple[CatFlag, ...], source: str) -> None:
+        super().__init__(name, title, checks, arches)
+        self.flags = flags
+        self.source = source
+
+
+def is_model_path(name: str) -> bool:
+    return name.endswith((".cat", ".cfg")) or os.sep in name
+
+
+def cat_path() -> list[Path]:
+    dirs = [Path(p) for p in EXTRA_PATH]
+    env = os.environ.get("MMCHECK_CAT_PATH", "")
+    dirs.extend(Path(p) for p in env.split(os.pathsep) if p)
+    return dirs
+
+
+_CACHE: dict[tuple[str, str, int, tuple[str, ...]], CatModel] = {}
+_PARSED: dict[tuple[str, int, int], CatFile] = {}
+
+
+def load_model(path: str, arch: str) -> CatModel:
+    """The model at ``path`` (a .cat or .cfg file) for tests of ``arch``, built once."""
+    p = Path(path)
+    stamp = p.stat().st_mtime_ns if p.exists() else 0
+    key = (str(p.resolve()) if p.exists() else path, arch, stamp,
+           tuple(str(d) for d in cat_path()))
+    hit = _CACHE.get(key)
+    if hit is None:
+        hit = _CACHE[key] = _build(p, arch)
+    return hit
+
+
+def _parse(path: Path) -> CatFile:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise UserError(f"cannot read model file: {exc}", None, str(path)) from None
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    hit = _PARSED.get(key)
+    if hit is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"cannot read model file: {exc}", None, str(path)) from None
+        hit = _PARSED[key] = parse_cat(text, str(path))
+    return hit
+
+
+def _find(name: str, dirs: list[Path], pos: Pos | None) -> Path:
+    for d in dirs:
+        f = d / name
+        if f.is_file():
+            return f
+    msg = f"cannot find {name!r} (searched: {', '.join(str(d) for d in dirs)})"
+    if pos is None:
+        raise UserError(msg)
+    raise error(pos, msg, len(name) + 2)
+
+
+def _build(path: Path, arch: str) -> CatModel:
+    if not path.is_file():
+        raise UserError(f"no model file {str(path)!r}")
+    model_dir = path.resolve().parent
+    variants: set[str] = set()
+    bell: Path | None = None
+    cat = path
+    if path.suffix == ".cfg":
+        cat_name, bell_name, variants = _read_cfg(path)
+        if cat_name is None:
+            raise UserError("the configuration names no model (a 'model FILE' line)", None,
+                            str(path))
+        cat = _find(cat_name, [model_dir, *cat_path(), LIB], None)
+        if bell_name is not None:
+            bell = _find(bell_name, [model_dir, *cat_path(), LIB], None)
+
+    def load(name: str, pos: Pos | None) -> CatFile:
+        here = Path(pos.path).resolve().parent if pos is not None else model_dir
+        dirs = [here]
+        if model_dir != here:
+            dirs.append(model_dir)
+        return _parse(_find(name, [*dirs, *cat_path(), LIB], pos))
+
+    it = Interpreter(arch, load, frozenset(variants))
+    env = it.initial_env()
+    env = it.run_file(_parse(LIB / "stdlib.cat"), env)
+    co0 = env.get("co0")
+    it.co0 = getattr(co0, "expr", None)
+    if bell is not None:
+        env = it.run_file(_parse(bell), env)
+    main = _parse(cat)
+    it.run_file(main, env)
+    return CatModel(
+        name=str(path),
+        title=main.title or path.stem,
+        checks=tuple(it.checks),
+        arches=(arch,),
+        flags=tuple(it.flags),
+        source=str(path),
+    )
+
+
+def _read_cfg(path: Path) -> tuple[str | None, str | None, set[str]]:
+    """The ``model``, ``bell`` and ``variant`` lines of a herd configuration file."""
+    model = bell = None
+    variants: set[str] = set()
+    text = path.read_text(encoding="utf-8")
+    for raw in text.splitlines():
+        line = raw.split("//", 1)[0].split("#", 1)[0].strip()
+        if not line:
+            continue
+        key, _, value = line.partition(" ")
+        value = value.strip()
+        if key == "model":
+            model = value
+        elif key == "bell":
+            bell = value
+        elif key == "variant":
+            variants.update(x for x in value.replace(",", " ").split() if x)
+    return model, bell, variants
