@@ -102,6 +102,28 @@ def corpus_rows(shared: Path, repeat: int) -> None:
         print(f"{d:22s} {n:6d} {1000 * statistics.median(times) / n:24.2f}")
 
 
+def cat_rows(shared: Path, repeat: int) -> None:
+    """herd7's aarch64.cat through the cat interpreter against the built-in armv8."""
+    cat = shared / "models" / "herd-7.57" / "aarch64.cat"
+    corpus = shared / "aarch64-diy"
+    if not (cat.is_file() and corpus.is_dir()):
+        print(f"\nno {cat} or {corpus}: cat model timings skipped")
+        return
+    print()
+    print(f"{'aarch64-diy, model':22s} {'wall s (median of ' + str(repeat) + ')':>24s}")
+    medians = {}
+    for label, model in (("armv8 (built-in)", "armv8"), ("aarch64.cat", str(cat))):
+        times = []
+        for _ in range(repeat):
+            wall, _, _ = run_process(["run", "--format", "json", "--model", model,
+                                      str(corpus)])
+            times.append(wall)
+        medians[label] = statistics.median(times)
+        print(f"{label:22s} {medians[label]:24.2f}")
+    ratio = medians["aarch64.cat"] / medians["armv8 (built-in)"]
+    print(f"{'ratio cat / built-in':22s} {ratio:24.2f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=Path("../shared/conformance"))
@@ -127,6 +149,7 @@ def main() -> int:
     if not args.no_corpus:
         if args.shared.is_dir():
             corpus_rows(args.shared, args.repeat)
+            cat_rows(args.shared, args.repeat)
         else:
             print(f"\nno conformance corpus at {args.shared}: corpus timings skipped")
     return 0
