@@ -32,7 +32,7 @@ def _answer(test: Litmus, model: object) -> tuple[object, ...]:
     r = check(test, model, Options(timeout=60))  # type: ignore[arg-type]
     if r.unsupported is not None:
         return ("unsupported",)
-    return (r.states, r.positive, r.negative, r.incomplete)
+    return (r.states, r.positive, r.negative, r.flags, r.incomplete)
 
 
 def _tests(d: str) -> list[Litmus]:

@@ -246,6 +246,8 @@ class Interpreter:
         val = self.eval(e, env)
         expr = self.as_rel(val, e.pos, allow_set=(kind == "empty"))
         label = name or (e.args[0] if e.kind == "var" else f"{kind}@{pos.line}")
+        if expr is not None and isinstance(val, Ev) and val.kind == "set":
+            expr = d.Ident(val.expr)
         if ttype == "flag":
             if not neg:
                 raise error(pos, "unsupported: a flag on a test that is not negated")
@@ -260,8 +262,6 @@ class Interpreter:
             return
         if expr is None:
             return  # trivially holds
-        if isinstance(val, Ev) and val.kind == "set":
-            expr = d.Ident(val.expr)
         self.checks.append(d.Check(kind, expr, label))
 
     # -- conversions ------------------------------------------------------------------------

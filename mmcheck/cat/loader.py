@@ -16,25 +16,28 @@ from mmcheck.cat.ast import Pos
 from mmcheck.cat.interp import CatFlag, Interpreter, error
 from mmcheck.cat.parser import CatFile, parse_cat
 from mmcheck.errors import UserError
-from mmcheck.models.dsl import Model
+from mmcheck.models.dsl import Check, Model
 
 LIB = Path(__file__).resolve().parent / "lib"
 EXTRA_PATH: list[str] = []  # directories from --cat-path
 
 
 class CatModel(Model):
-    """A model read from cat files: its checks, and the flags it may raise."""
+    """A model read from cat files: its checks and flags, and the file it came from."""
 
-    __slots__ = ("flags", "source")
+    __slots__ = ("source",)
 
-    flags: tuple[CatFlag, ...]
     source: str
 
-    def __init__(self, name: str, title: str, checks: tuple, arches: tuple[str, ...],  # type: ignore[type-arg]
-                 flags: tuple[CatFlag, ...], source: str) -> None:
-        super().__init__(name, title, checks, arches)
-        self.flags = flags
+    def __init__(self, name: str, title: str, checks: tuple[Check, ...],
+                 arches: tuple[str, ...], flags: tuple[Check, ...], source: str) -> None:
+        super().__init__(name, title, checks, arches, flags)
         self.source = source
+
+
+def _flag_check(f: CatFlag) -> Check:
+    """``flag ~K e as NAME`` is raised when the check ``K e`` fails."""
+    return Check(f.kind, f.expr, f.name)
 
 
 def is_model_path(name: str) -> bool:
@@ -128,7 +131,7 @@ def _build(path: Path, arch: str) -> CatModel:
         title=main.title or path.stem,
         checks=tuple(it.checks),
         arches=(arch,),
-        flags=tuple(it.flags),
+        flags=tuple(_flag_check(f) for f in it.flags),
         source=str(path),
     )
 
