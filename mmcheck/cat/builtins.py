@@ -25,6 +25,9 @@ ARCH_TAGS: dict[str, frozenset[str]] = {
                          | {f"{k}.{o}" for k in ("DMB", "DSB") for o in _BARRIER_OPTS}),
     "X86": frozenset({"A", "X", "MFENCE", "LFENCE", "SFENCE"}),
     "X86_64": frozenset({"A", "X", "MFENCE", "LFENCE", "SFENCE"}),
+    # C under the LKMM: the lock events and atomics' classes (the bell's enums add the
+    # access and fence tags).
+    "C": frozenset({"LKR", "LKW", "UL", "RU", "RL", "LF", "RMW", "Noreturn"}),
 }
 
 # herd7's event classes for features mmcheck's tests never have: empty sets.

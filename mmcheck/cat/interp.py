@@ -39,6 +39,9 @@ def error(pos: Pos, message: str, length: int = 1) -> CatError:
     return CatError(message, span_at(pos.source, pos.line, pos.col, length), pos.path)
 
 
+_EMPTY_REL = d.Ident(d.SUnion(()))
+
+
 class CatFlag:
     """``flag ~empty e as name``: raised when ``e`` is non-empty on a consistent execution."""
 
@@ -70,6 +73,7 @@ class Interpreter:
         env = base_env(self.arch)
         env["domain"] = v.Builtin("domain", self._domain)
         env["range"] = v.Builtin("range", self._range)
+        env["different-values"] = v.Builtin("different-values", self._different_values)
         env["mmcheck-coherence-orders"] = v.Builtin("coherence-orders", self._cos)
         for name in ("same-oa", "oa-changes", "at-least-one-writable"):
             env[name] = v.Builtin(name, lambda arg, pos: EMPTY)
@@ -144,7 +148,10 @@ class Interpreter:
             new = dict(env)
             new[name] = v.SetV(tuple(v.TagV(t) for t in tags))
             for t in tags:
-                new.setdefault("\0tag:" + t, True)
+                # herd names the events carrying tag 'x by the capitalised name: X.
+                cap = t[:1].upper() + t[1:]
+                if not isinstance(new.get(cap), Ev):
+                    new[cap] = Ev("set", d.SBase(cap))
             return new
         if k == "events":
             return env  # bell declarations of which tags an instruction may carry
@@ -176,25 +183,53 @@ class Interpreter:
             for p, e in binds:
                 new[p] = v.Closure(e.args[0], e.args[1], new, p)
             return new
-        if len(binds) != 1:
-            raise error(pos, "unsupported: mutually recursive relations ('let rec ... and')")
-        name, body = binds[0]
-        marker = d.Base(f"\0rec{self.fresh}:{name}")
-        self.fresh += 1
+        if len(binds) == 1:
+            name, body = binds[0]
+            marker = d.Base(f"\0rec{self.fresh}:{name}")
+            self.fresh += 1
+            local = dict(env)
+            local[name] = Ev("rel", marker)
+            val = self.eval(body, local)
+            if isinstance(val, RegLevel):
+                new = dict(env)
+                new[name] = val
+                return new
+            if not (isinstance(val, Ev) and val.kind == "set"):
+                expr = self.as_rel(val, body.pos)
+                fixed = _solve(expr, marker)
+                if fixed is not False:
+                    new = dict(env)
+                    self.bind(name, Ev("rel", fixed), new, pos)
+                    return new
+        return self.letrec_general(binds, env, pos)
+
+    def letrec_general(self, binds: list[tuple[Any, Node]], env: Env, pos: Pos) -> Env:
+        """Mutually recursive sets and relations, reduced to one DSL fixpoint."""
+        from mmcheck.cat.fix import solve
+
         local = dict(env)
-        local[name] = Ev("rel", marker)
-        val = self.eval(body, local)
-        if isinstance(val, RegLevel):
-            new = dict(env)
-            new[name] = val
-            return new
-        expr = self.as_rel(val, body.pos)
-        fixed = _solve(expr, marker)
-        if fixed is False:
-            raise error(pos, f"unsupported: the recursive definition of {name!r} is not of the "
-                        "form A | X;X | B;X | X;C", len("let"))
+        for name, _ in binds:
+            local[name] = Ev("poly", d.Var(name))
+        bodies: dict[str, tuple[str, Any]] = {}
+        for name, body in binds:
+            val = self.eval(body, local)
+            if isinstance(val, RegLevel):
+                raise error(body.pos, f"unsupported: {val.name!r} in a recursive definition")
+            if not isinstance(val, Ev):
+                raise error(body.pos, "type error: a recursive definition of "
+                            f"{_kind(val)}")
+            expr = val.expr if val.expr is not None else _EMPTY_REL
+            bodies[name] = ("set" if val.kind == "set" else "rel", expr)
+        solved = solve(bodies)
+        if solved is None:
+            raise error(pos, "unsupported: recursive definitions that do not reduce to one "
+                        "recursive relation", len("let"))
         new = dict(env)
-        self.bind(name, Ev("rel", fixed), new, pos)
+        for name, (kind, expr) in solved.items():
+            if kind == "set":
+                new[name] = Ev("set", expr)
+            else:
+                self.bind(name, Ev("rel", expr), new, pos)
         return new
 
     def with_from(self, var: str, e: Node, env: Env, pos: Pos) -> Env:
@@ -267,6 +302,8 @@ class Interpreter:
     # -- conversions ------------------------------------------------------------------------
 
     def as_rel(self, val: Any, pos: Pos, allow_set: bool = False) -> Any:
+        if isinstance(val, Ev) and val.kind == "poly":
+            return val.expr
         if isinstance(val, Ev):
             if val.kind == "set" and not allow_set:
                 raise error(pos, "type error: expected a relation, found an event set")
@@ -279,6 +316,8 @@ class Interpreter:
         raise error(pos, f"type error: expected a relation, found {_kind(val)}")
 
     def as_set(self, val: Any, pos: Pos) -> Any:
+        if isinstance(val, Ev) and val.kind == "poly":
+            return d.Domain(val.expr)
         if isinstance(val, Ev):
             if val.kind == "rel":
                 raise error(pos, "type error: expected an event set, found a relation")
@@ -301,6 +340,10 @@ class Interpreter:
         if isinstance(arg, RegLevel):
             return arg
         return Ev("set", v.s_range(self.as_rel(arg, pos)))
+
+    def _different_values(self, arg: Any, pos: Pos) -> Any:
+        r = self.as_rel(arg, pos)
+        return Ev("rel", None if r is None else d.DifferentValues(r))
 
     def _cos(self, arg: Any, pos: Pos) -> Any:
         return v.CoOrders(self.as_rel(arg, pos))
