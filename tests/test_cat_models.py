@@ -82,3 +82,37 @@ def test_cat_model_answers_as_builtin(cat: Path, builtin: str, directory: str) -
             differ.append(f"{test.name}: cat {mine[1:3]} built-in {theirs[1:3]}")
     assert n > 0
     assert not differ, f"{len(differ)} of {n} differ: {differ[:5]}"
+
+
+LKMM_CFG = SHARED / "models" / "lkmm" / "linux-kernel.cfg"
+# Tests whose lock reads (a failing spin_trylock, spin_is_locked) lock.cat gives sources
+# by enumerating the test's events one by one: reported unsupported, with the reason.
+LKMM_UNSUPPORTED = {"MP+polockmbonce+poacquiresilsil", "MP+polockonce+poacquiresilsil",
+                    "spinlock-is-locked-self"}
+
+
+def _lkmm_params() -> list[object]:
+    folder = SHARED / "c-lkmm"
+    files = sorted(folder.glob("*.litmus")) if folder.is_dir() else []
+    if not files or not LKMM_CFG.is_file():
+        return [pytest.param(None, id="c-lkmm/*", marks=pytest.mark.skip(
+            reason=f"no {folder} or {LKMM_CFG}"))]
+    return [pytest.param(f, id=f"c-lkmm/{f.stem}") for f in files]
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize("path", _lkmm_params())
+def test_kernel_cfg_agrees_with_herd(path: Path) -> None:
+    """The kernel's linux-kernel.cfg, with cross.cat and cos-opt.cat from our library."""
+    from mmcheck.conformance import compare
+
+    outcome = compare(path, str(LKMM_CFG), 60)
+    if path.stem in LKMM_UNSUPPORTED:
+        assert outcome.status == "unsupported", outcome.detail
+        assert "elements of an event set" in outcome.detail
+        return
+    assert outcome.status == "agree", f"{outcome.status}: {outcome.detail}"
+    ref = check(parse_file(path), get_model("lkmm"))
+    mine = check(parse_file(path), str(LKMM_CFG))
+    assert (mine.states, mine.positive, mine.negative, mine.flags) == \
+        (ref.states, ref.positive, ref.negative, ref.flags)

@@ -110,4 +110,32 @@ def base_env(arch: str) -> dict[str, Any]:
     env["iico_order"] = EMPTY
     for name in REG_LEVEL:
         env[name] = RegLevel(name)
+    if arch == "C":
+        _herd_c_view(env)
     return env
+
+
+# herd7's C events: lock reads and lock writes are not among the reads and writes its
+# own rf and co range over; the LKMM's lock.cat builds their rf and co itself.
+LOCK_READS = d.SUnion(tuple(d.SBase(t) for t in ("LKR", "LF", "RL", "RU")))
+LOCK_WRITES = d.SUnion((d.SBase("LKW"), d.SBase("UL")))
+NATIVE_R = d.SDiff(d.R, LOCK_READS)
+NATIVE_W = d.SDiff(d.W, LOCK_WRITES)
+# The writes coherence orders range over when a model generates them: all but unlocks.
+CO_WRITES = d.SDiff(d.W, d.SBase("UL"))
+
+
+def native_co(arch: str) -> d.Expr:
+    """What ``with co from generate_cos(...)`` binds co to for tests of ``arch``."""
+    if arch == "C":
+        return d.Seq((d.Ident(CO_WRITES), d.Base("co"), d.Ident(CO_WRITES)))
+    return d.Base("co")
+
+
+def _herd_c_view(env: dict[str, Any]) -> None:
+    env["R"] = _set(NATIVE_R)
+    env["W"] = _set(NATIVE_W)
+    env["M"] = _set(d.SUnion((NATIVE_R, NATIVE_W)))
+    env["rf"] = _rel(d.Seq((d.Base("rf"), d.Ident(NATIVE_R))))
+    env["co"] = _rel(d.Seq((d.Ident(NATIVE_W), d.Base("co"), d.Ident(NATIVE_W))))
+    env["FW"] = _set(d.FinalWrites(NATIVE_W))

@@ -99,8 +99,13 @@ def evaluate(it: Interpreter, e: Node, env: Env) -> Any:
             if rest is not None:
                 local[rest] = v.SetV(val.items[1:]) if len(val.items) > 1 else EMPTY
             return evaluate(it, branch, local)
-        raise error(pos, "unsupported: matching on the elements of an event set or relation "
-                    "(its contents depend on the test)")
+        from mmcheck.cat.interp import NeedsTest
+
+        msg = ("unsupported: matching on the elements of an event set or relation "
+               "(its contents depend on the test)")
+        if it.present is None:
+            raise NeedsTest(msg, error(pos, msg).span, pos.path)
+        raise error(pos, msg)
     raise error(pos, f"unsupported: the {k!r} expression")  # pragma: no cover
 
 
@@ -197,6 +202,10 @@ def _op2(it: Interpreter, e: Node, left: Any, right: Any) -> Any:
     if op in ("|", "\\") and _is_empty(right) and not isinstance(left, v.SetV):
         return left
     if op == "|" and _is_empty(left) and not isinstance(right, v.SetV):
+        return right
+    if op == "|" and isinstance(left, v.SetV) and _is_empty(right):
+        return left
+    if op == "|" and isinstance(right, v.SetV) and _is_empty(left):
         return right
     t = _taint(left, right)
     if t is not None:

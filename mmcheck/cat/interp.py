@@ -13,7 +13,7 @@ from typing import Any
 
 from mmcheck.cat import values as v
 from mmcheck.cat.ast import Node, Pos
-from mmcheck.cat.builtins import NATIVE_DEPS, base_env
+from mmcheck.cat.builtins import NATIVE_DEPS, base_env, native_co
 from mmcheck.cat.lexer import span_at
 from mmcheck.cat.parser import CatFile
 from mmcheck.cat.values import EMPTY, Ev, RegLevel
@@ -25,6 +25,11 @@ Env = dict[str, Any]
 
 class CatError(UserError):
     pass
+
+
+class NeedsTest(CatError):
+    """The model inspects the events of a test (``match`` on an event set): it must be
+    specialised to the tags the test's events carry."""
 
 
 class _TryFailed(Exception):
@@ -57,8 +62,11 @@ class Interpreter:
     """One model's run: ``load(name, pos)`` gives the parsed file an include names."""
 
     def __init__(self, arch: str, load: Callable[[str, Pos | None], CatFile],
-                 variants: frozenset[str] = frozenset()) -> None:
+                 variants: frozenset[str] = frozenset(),
+                 present: frozenset[str] | None = None) -> None:
         self.arch = arch
+        # When specialised to a test: the tags its events may carry (others are empty).
+        self.present = present
         self.load = load
         self.variants = frozenset(x.lower() for x in variants)
         self.checks: list[d.Check] = []
@@ -69,8 +77,18 @@ class Interpreter:
         self.fresh = 0
         self.co0: d.Expr | None = None  # the standard library's co0, which every co contains
 
+    def tag_set(self, name: str) -> Ev:
+        if self.present is not None and name not in self.present:
+            return EMPTY
+        return Ev("set", d.SBase(name))
+
     def initial_env(self) -> Env:
         env = base_env(self.arch)
+        if self.present is not None:
+            for name, val in list(env.items()):
+                if isinstance(val, Ev) and isinstance(val.expr, d.SBase) and \
+                        val.expr.name not in ("R", "W", "M", "F", "IW"):
+                    env[name] = self.tag_set(val.expr.name)
         env["domain"] = v.Builtin("domain", self._domain)
         env["range"] = v.Builtin("range", self._range)
         env["different-values"] = v.Builtin("different-values", self._different_values)
@@ -151,7 +169,7 @@ class Interpreter:
                 # herd names the events carrying tag 'x by the capitalised name: X.
                 cap = t[:1].upper() + t[1:]
                 if not isinstance(new.get(cap), Ev):
-                    new[cap] = Ev("set", d.SBase(cap))
+                    new[cap] = self.tag_set(cap)
             return new
         if k == "events":
             return env  # bell declarations of which tags an instruction may carry
@@ -248,7 +266,7 @@ class Interpreter:
                 raise error(pos, "unsupported: coherence orders bound to a name other than co")
             self.co_order(val.pco)
             new = dict(env)
-            new["co"] = Ev("rel", d.Base("co"))
+            new["co"] = Ev("rel", native_co(self.arch))
             return new
         if isinstance(val, v.SetV) and len(val.items) == 1:
             new = dict(env)
@@ -258,6 +276,19 @@ class Interpreter:
             raise error(pos, f"unsupported: 'with {var} from' a set of {len(val.items)} "
                         "candidates")
         raise error(pos, "unsupported: 'with ... from' something other than a set")
+
+    def agreement(self, env: Env) -> None:
+        """A model that redefines rf or co (the LKMM's lock rules) describes the
+        execution with its final rf and co: the search's must be exactly those."""
+        for name in ("rf", "co"):
+            val = env.get(name)
+            final = val.expr if isinstance(val, Ev) else None
+            base = d.Base(name)
+            if final is None or _strip_named(final) == base:
+                continue
+            if name == "co":
+                base = d.Inter(base, d.Base("loc"))
+            self.checks.append(d.Check("empty", d.Diff(base, final), f"search-{name}"))
 
     def co_order(self, pco: d.Expr | None) -> None:
         """co ranges over the coherence orders that contain ``pco`` (on writes to one place)."""
@@ -366,6 +397,12 @@ class Interpreter:
         from mmcheck.cat.expr import evaluate
 
         return evaluate(self, e, env)
+
+
+def _strip_named(e: d.Expr) -> d.Expr:
+    while isinstance(e, d.Named):
+        e = e.body
+    return e
 
 
 def _kind(val: Any) -> str:

@@ -13,9 +13,10 @@ import os
 from pathlib import Path
 
 from mmcheck.cat.ast import Pos
-from mmcheck.cat.interp import CatFlag, Interpreter, error
+from mmcheck.cat.interp import CatError, CatFlag, Interpreter, NeedsTest, error
 from mmcheck.cat.parser import CatFile, parse_cat
 from mmcheck.errors import UserError
+from mmcheck.litmus.ast import Litmus
 from mmcheck.models.dsl import Check, Model
 
 LIB = Path(__file__).resolve().parent / "lib"
@@ -25,14 +26,17 @@ EXTRA_PATH: list[str] = []  # directories from --cat-path
 class CatModel(Model):
     """A model read from cat files: its checks and flags, and the file it came from."""
 
-    __slots__ = ("source",)
+    __slots__ = ("source", "unsupported")
 
     source: str
+    unsupported: str | None  # why this model cannot run a test it was specialised to
 
     def __init__(self, name: str, title: str, checks: tuple[Check, ...],
-                 arches: tuple[str, ...], flags: tuple[Check, ...], source: str) -> None:
+                 arches: tuple[str, ...], flags: tuple[Check, ...], source: str,
+                 unsupported: str | None = None) -> None:
         super().__init__(name, title, checks, arches, flags)
         self.source = source
+        self.unsupported = unsupported
 
 
 def _flag_check(f: CatFlag) -> Check:
@@ -51,20 +55,67 @@ def cat_path() -> list[Path]:
     return dirs
 
 
-_CACHE: dict[tuple[str, str, int, tuple[str, ...]], CatModel] = {}
+_CACHE: dict[tuple[object, ...], CatModel] = {}
 _PARSED: dict[tuple[str, int, int], CatFile] = {}
 
 
-def load_model(path: str, arch: str) -> CatModel:
-    """The model at ``path`` (a .cat or .cfg file) for tests of ``arch``, built once."""
+def load_model(path: str, arch: str, present: frozenset[str] | None = None) -> CatModel:
+    """The model at ``path`` (a .cat or .cfg file) for tests of ``arch``, built once.
+
+    ``present``, when given, specialises the model to a test whose events carry only
+    these tags (needed by models that look at a test's events one by one); without
+    it, a model that does raises NeedsTest.
+    """
     p = Path(path)
     stamp = p.stat().st_mtime_ns if p.exists() else 0
     key = (str(p.resolve()) if p.exists() else path, arch, stamp,
-           tuple(str(d) for d in cat_path()))
+           tuple(str(d) for d in cat_path()), present)
     hit = _CACHE.get(key)
     if hit is None:
-        hit = _CACHE[key] = _build(p, arch)
+        hit = _CACHE[key] = _build(p, arch, present)
     return hit
+
+
+_GENERIC_FAILS: set[tuple[str, str]] = set()
+
+
+def model_for_test(path: str, test: Litmus) -> CatModel:
+    """The model at ``path`` for ``test``: one model per architecture, or one specialised
+    to the tags of the test's events when the model looks at events one by one."""
+    key = (path, test.arch)
+    if key not in _GENERIC_FAILS:
+        try:
+            return load_model(path, test.arch)
+        except NeedsTest:
+            _GENERIC_FAILS.add(key)
+    present = test_tags(test)
+    try:
+        return load_model(path, test.arch, present)
+    except CatError as err:
+        if not err.message.startswith("unsupported: "):
+            raise
+        where = f" ({err.path}:{err.span.line}:{err.span.col})" if err.span else ""
+        return CatModel(path, path, (), (test.arch,), (), path,
+                        unsupported=err.message[len("unsupported: "):] + where)
+
+
+def test_tags(test: Litmus) -> frozenset[str]:
+    """Every tag an event of ``test`` may carry, over all its threads' traces."""
+    from mmcheck.check import compile_programs
+    from mmcheck.enumerate import locations_of, value_sets
+    from mmcheck.errors import Unsupported
+
+    try:
+        programs = compile_programs(test)
+        _, traces = value_sets(programs, locations_of(test))
+    except Unsupported:
+        return frozenset()
+    tags: set[str] = set()
+    for ts in traces:
+        for tr in ts:
+            for ev in tr.events:
+                tags |= ev.tags
+    return frozenset(tags)
 
 
 def _parse(path: Path) -> CatFile:
@@ -94,7 +145,7 @@ def _find(name: str, dirs: list[Path], pos: Pos | None) -> Path:
     raise error(pos, msg, len(name) + 2)
 
 
-def _build(path: Path, arch: str) -> CatModel:
+def _build(path: Path, arch: str, present: frozenset[str] | None) -> CatModel:
     if not path.is_file():
         raise UserError(f"no model file {str(path)!r}")
     model_dir = path.resolve().parent
@@ -117,7 +168,7 @@ def _build(path: Path, arch: str) -> CatModel:
             dirs.append(model_dir)
         return _parse(_find(name, [*dirs, *cat_path(), LIB], pos))
 
-    it = Interpreter(arch, load, frozenset(variants))
+    it = Interpreter(arch, load, frozenset(variants), present)
     env = it.initial_env()
     env = it.run_file(_parse(LIB / "stdlib.cat"), env)
     co0 = env.get("co0")
@@ -125,7 +176,8 @@ def _build(path: Path, arch: str) -> CatModel:
     if bell is not None:
         env = it.run_file(_parse(bell), env)
     main = _parse(cat)
-    it.run_file(main, env)
+    env = it.run_file(main, env)
+    it.agreement(env)
     return CatModel(
         name=str(path),
         title=main.title or path.stem,
