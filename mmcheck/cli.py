@@ -16,12 +16,12 @@ from typing import Any
 import click
 
 from mmcheck import __version__
+from mmcheck.cat.options import MODEL, cat_path_option
 from mmcheck.check import Options, check, resolve_model
 from mmcheck.errors import UserError
 from mmcheck.execution import Result, Stats
 from mmcheck.litmus.ast import Litmus
 from mmcheck.litmus.parse import parse_file
-from mmcheck.cat.options import MODEL, cat_path_option
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 70
 

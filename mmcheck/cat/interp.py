@@ -135,9 +135,10 @@ class Interpreter:
             return new
         if k == "call":
             name, arg, as_name = a
-            proc = env.get(name)
-            if not isinstance(proc, v.Procedure):
+            called = env.get(name)
+            if not isinstance(called, v.Procedure):
                 raise error(pos, f"{name!r} is not a procedure", len(name))
+            proc = called
             local = dict(proc.env)
             self.bind(proc.params, self.eval(arg, env), local, pos)
             before = len(self.checks)
@@ -283,7 +284,7 @@ class Interpreter:
         for name in ("rf", "co"):
             val = env.get(name)
             final = val.expr if isinstance(val, Ev) else None
-            base = d.Base(name)
+            base: d.Expr = d.Base(name)
             if final is None or _strip_named(final) == base:
                 continue
             if name == "co":

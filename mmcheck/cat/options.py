@@ -12,7 +12,7 @@ from mmcheck.cat import loader
 from mmcheck.models import MODEL_NAMES
 
 
-class ModelParam(click.ParamType):
+class ModelParam(click.ParamType):  # type: ignore[type-arg]
     """A built-in model's name, or the path of a ``.cat`` model or herd ``.cfg`` file."""
 
     name = "model"
