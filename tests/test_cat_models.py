@@ -85,10 +85,6 @@ def test_cat_model_answers_as_builtin(cat: Path, builtin: str, directory: str) -
 
 
 LKMM_CFG = SHARED / "models" / "lkmm" / "linux-kernel.cfg"
-# Tests whose lock reads (a failing spin_trylock, spin_is_locked) lock.cat gives sources
-# by enumerating the test's events one by one: reported unsupported, with the reason.
-LKMM_UNSUPPORTED = {"MP+polockmbonce+poacquiresilsil", "MP+polockonce+poacquiresilsil",
-                    "spinlock-is-locked-self"}
 
 
 def _lkmm_params() -> list[object]:
@@ -107,10 +103,6 @@ def test_kernel_cfg_agrees_with_herd(path: Path) -> None:
     from mmcheck.conformance import compare
 
     outcome = compare(path, str(LKMM_CFG), 60)
-    if path.stem in LKMM_UNSUPPORTED:
-        assert outcome.status == "unsupported", outcome.detail
-        assert "elements of an event set" in outcome.detail
-        return
     assert outcome.status == "agree", f"{outcome.status}: {outcome.detail}"
     ref = check(parse_file(path), get_model("lkmm"))
     mine = check(parse_file(path), str(LKMM_CFG))

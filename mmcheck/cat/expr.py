@@ -32,6 +32,10 @@ def evaluate(it: Interpreter, e: Node, env: Env) -> Any:
         return v.TagV(a[0])
     if k == "set":
         items = tuple(evaluate(it, x, env) for x in a)
+        from mmcheck.cat.choice import ElemV
+
+        if len(items) == 1 and isinstance(items[0], ElemV):
+            return Ev("set", items[0].placeholder)
         if items and all(isinstance(x, Ev) and x.kind == "set" for x in items):
             raise error(pos, "unsupported: a set literal of events")
         return EMPTY if not items else v.SetV(items)
@@ -110,17 +114,21 @@ def evaluate(it: Interpreter, e: Node, env: Env) -> Any:
 
 
 def apply(it: Interpreter, f: Any, arg: Any, e: Node) -> Any:
+    return apply_at(it, f, arg, e.pos)
+
+
+def apply_at(it: Interpreter, f: Any, arg: Any, pos: Any) -> Any:
     from mmcheck.cat.interp import error
 
     if isinstance(f, v.Builtin):
-        return f.fn(arg, e.pos)
+        return f.fn(arg, pos)
     if isinstance(f, v.Closure):
         local = dict(f.env)
-        it.bind(f.params, arg, local, e.pos)
+        it.bind(f.params, arg, local, pos)
         return evaluate(it, f.body, local)
     if isinstance(f, RegLevel):
         return f
-    raise error(e.pos, "type error: applying something that is not a function")
+    raise error(pos, "type error: applying something that is not a function")
 
 
 def _cond(it: Interpreter, c: Node, env: Env) -> bool:
@@ -175,6 +183,10 @@ def _op2(it: Interpreter, e: Node, left: Any, right: Any) -> Any:
     op = e.args[0]
     lpos, rpos = e.args[1].pos, e.args[2].pos
     if op == "++":
+        from mmcheck.cat.choice import PairV
+
+        if isinstance(left, PairV) and _is_empty(right):
+            return Ev("rel", left.placeholder)  # a pair made a relation
         if isinstance(right, v.SetV):
             return v.SetV((left,) + right.items)
         if _is_empty(right):

@@ -75,6 +75,7 @@ class Interpreter:
         self.co_bound = False
         self.try_depth = 0
         self.fresh = 0
+        self.choices: list[tuple[str, d.Expr, Pos]] = []  # with x from a choice of sources
         self.co0: d.Expr | None = None  # the standard library's co0, which every co contains
 
     def tag_set(self, name: str) -> Ev:
@@ -91,6 +92,10 @@ class Interpreter:
                     env[name] = self.tag_set(val.expr.name)
         env["domain"] = v.Builtin("domain", self._domain)
         env["range"] = v.Builtin("range", self._range)
+        from mmcheck.cat.choice import builtin_cross, builtin_map
+
+        env["mmcheck-map"] = v.Builtin("map", lambda f, pos: builtin_map(self, f, pos))
+        env["mmcheck-cross"] = v.Builtin("cross", lambda s, pos: builtin_cross(self, s, pos))
         env["different-values"] = v.Builtin("different-values", self._different_values)
         env["mmcheck-coherence-orders"] = v.Builtin("coherence-orders", self._cos)
         for name in ("same-oa", "oa-changes", "at-least-one-writable"):
@@ -269,6 +274,16 @@ class Interpreter:
             new = dict(env)
             new["co"] = Ev("rel", native_co(self.arch))
             return new
+        from mmcheck.cat.choice import SourceChoice
+
+        if isinstance(val, SourceChoice):
+            chosen = d.Inter(d.Base("rf"), val.candidates)
+            self.checks.append(d.Check(
+                "empty", d.Ident(d.SDiff(val.targets, d.Range(chosen))), f"{var}-sources"))
+            self.choices.append((var, chosen, pos))
+            new = dict(env)
+            new[var] = Ev("rel", chosen)
+            return new
         if isinstance(val, v.SetV) and len(val.items) == 1:
             new = dict(env)
             new[var] = val.items[0]
@@ -281,6 +296,12 @@ class Interpreter:
     def agreement(self, env: Env) -> None:
         """A model that redefines rf or co (the LKMM's lock rules) describes the
         execution with its final rf and co: the search's must be exactly those."""
+        rf_val = env.get("rf")
+        final_rf = rf_val.expr if isinstance(rf_val, Ev) else None
+        for var, chosen, pos in self.choices:
+            if final_rf is None or not _has_term(final_rf, chosen):
+                raise error(pos, f"unsupported: {var!r} is chosen among sources of reads but "
+                            "is not part of the model's rf")
         for name in ("rf", "co"):
             val = env.get(name)
             final = val.expr if isinstance(val, Ev) else None
@@ -398,6 +419,17 @@ class Interpreter:
         from mmcheck.cat.expr import evaluate
 
         return evaluate(self, e, env)
+
+
+def _has_term(e: d.Expr, x: d.Expr) -> bool:
+    """Whether ``x`` is one of the terms of the union ``e`` (through names)."""
+    if e == x:
+        return True
+    if isinstance(e, d.Named):
+        return _has_term(e.body, x)
+    if isinstance(e, d.Union):
+        return any(_has_term(a, x) for a in e.args)
+    return False
 
 
 def _strip_named(e: d.Expr) -> d.Expr:
