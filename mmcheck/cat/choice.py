@@ -182,4 +182,4 @@ def pointwise(cand: d.Expr, ph: d.SetExpr) -> bool:
 
 
 def _mentions_set(e: Any, ph: d.SetExpr) -> bool:
-    return replace_set(e, ph, d.SUnion(())) != e
+    return bool(replace_set(e, ph, d.SUnion(())) != e)
