@@ -51,28 +51,37 @@ def substitute(e: Any, name: str, by: Any) -> Any:
     raise TypeError(e)  # pragma: no cover
 
 
-def mentions(e: Any, name: str) -> bool:
+def mentions(e: Any, name: str, memo: dict[int, tuple[Any, bool]] | None = None) -> bool:
+    """Whether ``Var(name)`` occurs free in ``e`` (shared subterms are visited once)."""
+    if memo is None:
+        memo = {}
+    hit = memo.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
     if isinstance(e, d.Var):
-        return e.name == name
-    if isinstance(e, (d.Base, d.SBase)) or e is None:
-        return False
-    if isinstance(e, d.Rec):
-        return e.name != name and mentions(e.body, name)
-    if isinstance(e, d.Named):
-        return mentions(e.body, name)
-    if isinstance(e, (d.Union, d.Seq, d.SUnion)):
-        return any(mentions(a, name) for a in e.args)
-    if isinstance(e, (d.Inter, d.Diff, d.Product, d.SInter, d.SDiff)):
-        return mentions(e.left, name) or mentions(e.right, name)
-    if isinstance(e, (d.Inverse, d.Plus, d.Star, d.Opt)):
-        return mentions(e.arg, name)
-    if isinstance(e, d.Ident):
-        return mentions(e.set, name)
-    if isinstance(e, (d.Domain, d.Range, d.DifferentValues)):
-        return mentions(e.rel, name)
-    if isinstance(e, d.FinalWrites):
-        return mentions(e.among, name)
-    return False
+        r = e.name == name
+    elif isinstance(e, (d.Base, d.SBase)) or e is None:
+        r = False
+    elif isinstance(e, d.Rec):
+        r = e.name != name and mentions(e.body, name, memo)
+    elif isinstance(e, d.Named):
+        r = mentions(e.body, name, memo)
+    elif isinstance(e, (d.Union, d.Seq, d.SUnion)):
+        r = any(mentions(a, name, memo) for a in e.args)
+    elif isinstance(e, (d.Inter, d.Diff, d.Product, d.SInter, d.SDiff)):
+        r = mentions(e.left, name, memo) or mentions(e.right, name, memo)
+    elif isinstance(e, (d.Inverse, d.Plus, d.Star, d.Opt)):
+        r = mentions(e.arg, name, memo)
+    elif isinstance(e, d.Ident):
+        r = mentions(e.set, name, memo)
+    elif isinstance(e, (d.Domain, d.Range, d.DifferentValues)):
+        r = mentions(e.rel, name, memo)
+    elif isinstance(e, d.FinalWrites):
+        r = mentions(e.among, name, memo)
+    else:
+        r = False
+    memo[id(e)] = (e, r)
+    return r
 
 
 def solve(bodies: dict[str, tuple[str, Any]]) -> dict[str, tuple[str, Any]] | None:

@@ -491,19 +491,28 @@ def _solve(expr: d.Expr | None, x: d.Expr) -> d.Expr | None | bool:
     return d.Plus(body) if square else body
 
 
-def _mentions(e: Any, x: d.Expr) -> bool:
+def _mentions(e: Any, x: d.Expr, memo: dict[int, tuple[Any, bool]] | None = None) -> bool:
+    """Whether ``x`` occurs in ``e`` (shared subterms are visited once)."""
+    if memo is None:
+        memo = {}
+    hit = memo.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
     if e == x:
-        return True
-    if isinstance(e, d.Named):
-        return _mentions(e.body, x)
-    if isinstance(e, (d.Union, d.Seq, d.SUnion)):
-        return any(_mentions(a, x) for a in e.args)
-    if isinstance(e, (d.Inter, d.Diff, d.Product, d.SInter, d.SDiff)):
-        return _mentions(e.left, x) or _mentions(e.right, x)
-    if isinstance(e, (d.Inverse, d.Plus, d.Star, d.Opt)):
-        return _mentions(e.arg, x)
-    if isinstance(e, d.Ident):
-        return _mentions(e.set, x)
-    if isinstance(e, (d.Domain, d.Range)):
-        return _mentions(e.rel, x)
-    return False
+        r = True
+    elif isinstance(e, d.Named):
+        r = _mentions(e.body, x, memo)
+    elif isinstance(e, (d.Union, d.Seq, d.SUnion)):
+        r = any(_mentions(a, x, memo) for a in e.args)
+    elif isinstance(e, (d.Inter, d.Diff, d.Product, d.SInter, d.SDiff)):
+        r = _mentions(e.left, x, memo) or _mentions(e.right, x, memo)
+    elif isinstance(e, (d.Inverse, d.Plus, d.Star, d.Opt)):
+        r = _mentions(e.arg, x, memo)
+    elif isinstance(e, d.Ident):
+        r = _mentions(e.set, x, memo)
+    elif isinstance(e, (d.Domain, d.Range)):
+        r = _mentions(e.rel, x, memo)
+    else:
+        r = False
+    memo[id(e)] = (e, r)
+    return r

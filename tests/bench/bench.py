@@ -104,25 +104,32 @@ def corpus_rows(shared: Path, repeat: int) -> None:
 
 
 def cat_rows(shared: Path, repeat: int) -> None:
-    """herd7's aarch64.cat through the cat interpreter against the built-in armv8."""
-    cat = shared / "models" / "herd-7.57" / "aarch64.cat"
-    corpus = shared / "aarch64-diy"
-    if not (cat.is_file() and corpus.is_dir()):
-        print(f"\nno {cat} or {corpus}: cat model timings skipped")
-        return
-    print()
-    print(f"{'aarch64-diy, model':22s} {'wall s (median of ' + str(repeat) + ')':>24s}")
-    medians = {}
-    for label, model in (("armv8 (built-in)", "armv8"), ("aarch64.cat", str(cat))):
-        times = []
-        for _ in range(repeat):
-            wall, _, _ = run_process(["run", "--format", "json", "--model", model,
-                                      str(corpus)])
-            times.append(wall)
-        medians[label] = statistics.median(times)
-        print(f"{label:22s} {medians[label]:24.2f}")
-    ratio = medians["aarch64.cat"] / medians["armv8 (built-in)"]
-    print(f"{'ratio cat / built-in':22s} {ratio:24.2f}")
+    """herd7's aarch64.cat and the kernel's linux-kernel.cfg through the cat interpreter,
+    against the built-in armv8 and lkmm."""
+    models = shared / "models"
+    pairs = [
+        ("aarch64-diy", "armv8", models / "herd-7.57" / "aarch64.cat"),
+        ("c-lkmm", "lkmm", models / "lkmm" / "linux-kernel.cfg"),
+    ]
+    for corpus_name, builtin, cat in pairs:
+        corpus = shared / corpus_name
+        if not (cat.is_file() and corpus.is_dir()):
+            print(f"\nno {cat} or {corpus}: cat model timings skipped")
+            continue
+        print()
+        print(f"{corpus_name + ', model':22s} {'wall s (median of ' + str(repeat) + ')':>24s}")
+        labels = ((builtin + " (built-in)", builtin), (cat.name, str(cat)))
+        times: dict[str, list[float]] = {label: [] for label, _ in labels}
+        for _ in range(repeat):  # interleaved, so that a busy machine hurts both alike
+            for label, model in labels:
+                wall, _, _ = run_process(["run", "--format", "json", "--model", model,
+                                          str(corpus)])
+                times[label].append(wall)
+        medians = {label: statistics.median(ts) for label, ts in times.items()}
+        for label, _ in labels:
+            print(f"{label:22s} {medians[label]:24.2f}")
+        ratio = medians[cat.name] / medians[builtin + " (built-in)"]
+        print(f"{'ratio cat / built-in':22s} {ratio:24.2f}")
 
 
 def main() -> int:
