@@ -155,3 +155,19 @@ def test_mutual_recursion_of_sets_and_relations(tmp_path: Path) -> None:
     mine, ref = check(test, m), check(test, get_model("sc"))
     assert (mine.states, mine.positive, mine.negative) == (ref.states, ref.positive,
                                                           ref.negative)
+
+
+def test_procedures_functions_tags_and_try(tmp_path: Path) -> None:
+    p = _write(tmp_path, "p.cat", 'M\ninclude "cos.cat"\n'
+               "procedure consistent(r) =\n  acyclic r\nend\n"
+               "let pick t = match t with 'strong -> po || _ -> po-loc end\n"
+               "let twice = fun r -> r ; r\n"
+               "let extra = try NOSUCHNAME with 0\n"
+               "show twice(po) as pp\nunshow pp\n"
+               "call consistent(pick 'strong | rf | co | fr | extra) as sc\n")
+    m = load_model(str(p), "X86")
+    assert [c.name for c in m.checks if c.name not in ("ConsCo", "coherence")] == ["sc"]
+    test = parse_file(CLASSIC / "SB.X86.litmus")
+    mine, ref = check(test, m), check(test, get_model("sc"))
+    assert (mine.states, mine.positive, mine.negative) == (ref.states, ref.positive,
+                                                          ref.negative)
