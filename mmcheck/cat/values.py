@@ -131,11 +131,25 @@ def s_union(a: d.SetExpr | None, b: d.SetExpr | None) -> d.SetExpr | None:
     return d.SUnion(left + tuple(x for x in right if x not in left))
 
 
+# Base sets contained in others: R, W and IW are memory events, IW are writes.
+_SUBSETS = {("R", "M"), ("W", "M"), ("IW", "M"), ("IW", "W")}
+
+
+def _within(a: d.SetExpr, b: d.SetExpr) -> bool:
+    if a == b or b == UNIVERSE:
+        return True
+    if isinstance(b, d.SUnion) and a in b.args:
+        return True
+    return isinstance(a, d.SBase) and isinstance(b, d.SBase) and (a.name, b.name) in _SUBSETS
+
+
 def s_inter(a: d.SetExpr | None, b: d.SetExpr | None) -> d.SetExpr | None:
     if a is None or b is None:
         return None
-    if a == b:
+    if _within(a, b):
         return a
+    if _within(b, a):
+        return b
     return d.SInter(a, b)
 
 
@@ -205,12 +219,18 @@ def r_comp(a: d.Expr | None) -> d.Expr | None:
     return d.Diff(FULL, a)
 
 
+_ALL = d.Ident(UNIVERSE)
+
+
 def r_seq(a: d.Expr | None, b: d.Expr | None) -> d.Expr | None:
     if a is None or b is None:
         return None
     left = a.args if isinstance(a, d.Seq) else (a,)
     right = b.args if isinstance(b, d.Seq) else (b,)
-    return d.Seq(left + right)
+    args = tuple(x for x in left + right if x != _ALL)  # [_] filters nothing
+    if not args:
+        return _ALL
+    return args[0] if len(args) == 1 else d.Seq(args)
 
 
 def r_inverse(a: d.Expr | None) -> d.Expr | None:
