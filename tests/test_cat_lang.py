@@ -171,3 +171,17 @@ def test_procedures_functions_tags_and_try(tmp_path: Path) -> None:
     mine, ref = check(test, m), check(test, get_model("sc"))
     assert (mine.states, mine.positive, mine.negative) == (ref.states, ref.positive,
                                                           ref.negative)
+
+
+def test_cli_cat_path_option(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    _write(lib, "extra.cat", "E\nlet ghb2 = po | rf | co | fr\n")
+    model = _write(tmp_path, "s.cat", 'S\ninclude "cos.cat"\ninclude "extra.cat"\n'
+                   "acyclic ghb2 as sc\n")
+    sb = str(CLASSIC / "SB.X86.litmus")
+    r = CliRunner().invoke(main, ["run", "--model", str(model), sb])
+    assert r.exit_code == 3 and "cannot find 'extra.cat'" in r.output
+    r = CliRunner().invoke(main, ["run", "--cat-path", str(lib), "--model", str(model), sb])
+    assert r.exit_code == 0, r.output
+    assert "Observation SB.X86 Never 0 3" in r.output
