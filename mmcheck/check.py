@@ -57,6 +57,11 @@ def default_model(test: Litmus) -> str:
 def resolve_model(test: Litmus, name: str | None) -> Model:
     """The model to run, checking that it fits the test's architecture."""
     model_name = name or default_model(test)
+    if name is not None:
+        from mmcheck.cat.loader import is_model_path, model_for_test
+
+        if is_model_path(name):
+            return model_for_test(name, test)
     model = get_model(model_name)
     if model is None:
         if model_name == "lkmm":
@@ -105,6 +110,9 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
                 condition=test.condition)
     if test.unsupported is not None:
         return Result(**base, unsupported=test.unsupported, stats=stats)  # type: ignore[arg-type]
+    model_unsupported = getattr(m, "unsupported", None)  # a cat model's, for this test
+    if model_unsupported is not None:
+        return Result(**base, unsupported=model_unsupported, stats=stats)  # type: ignore[arg-type]
     try:
         programs = compile_programs(test)
     except UserError as err:

@@ -16,12 +16,12 @@ from typing import Any
 import click
 
 from mmcheck import __version__
+from mmcheck.cat.options import MODEL, cat_path_option
 from mmcheck.check import Options, check, resolve_model
 from mmcheck.errors import UserError
 from mmcheck.execution import Result, Stats
 from mmcheck.litmus.ast import Litmus
 from mmcheck.litmus.parse import parse_file
-from mmcheck.models import MODEL_NAMES
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
@@ -152,14 +152,18 @@ def main() -> None:
     """mmcheck: exhaustive memory-model checking of litmus tests (SC, x86-TSO, ARMv8)."""
 
 
-model_option = click.option(
+_model_option = click.option(
     "--model",
     "-m",
-    type=click.Choice(MODEL_NAMES),
+    type=MODEL,
     default=None,
-    help="Memory model (default: from the test's architecture: x86tso for X86/X86_64, "
-    "armv8 for AArch64).",
+    help="Memory model: sc, x86tso, armv8, or a .cat model or herd .cfg file (default: "
+    "from the test's architecture: x86tso for X86/X86_64, armv8 for AArch64).",
 )
+
+
+def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return cat_path_option(_model_option(fn))
 
 
 @main.command()

@@ -205,6 +205,9 @@ class Evaluator:
     def _seq(self, args: tuple[Expr, ...]) -> Relation:
         """A sequence, with ``[S]`` factors applied as row/column filters."""
         n = self.n
+        for a in args:  # an empty [S] anywhere empties the sequence: skip the rest
+            if isinstance(a, Ident) and not self.set_value(a.set):
+                return Relation.empty(n)
         rows: list[int] | None = None
         pending_left = -1  # a leading [S] filter
         for a in args:

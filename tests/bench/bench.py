@@ -131,6 +131,33 @@ def fix_rows(litmus: Path, repeat: int) -> None:
     print(f"{len(rows)} tests: slowest {1000 * rows[0][0]:.1f} ms, median "
           f"{1000 * statistics.median(r[0] for r in rows):.1f} ms, total "
           f"{sum(r[0] for r in rows):.2f} s")
+def cat_rows(shared: Path, repeat: int) -> None:
+    """herd7's aarch64.cat and the kernel's linux-kernel.cfg through the cat interpreter,
+    against the built-in armv8 and lkmm."""
+    models = shared / "models"
+    pairs = [
+        ("aarch64-diy", "armv8", models / "herd-7.57" / "aarch64.cat"),
+        ("c-lkmm", "lkmm", models / "lkmm" / "linux-kernel.cfg"),
+    ]
+    for corpus_name, builtin, cat in pairs:
+        corpus = shared / corpus_name
+        if not (cat.is_file() and corpus.is_dir()):
+            print(f"\nno {cat} or {corpus}: cat model timings skipped")
+            continue
+        print()
+        print(f"{corpus_name + ', model':22s} {'wall s (median of ' + str(repeat) + ')':>24s}")
+        labels = ((builtin + " (built-in)", builtin), (cat.name, str(cat)))
+        times: dict[str, list[float]] = {label: [] for label, _ in labels}
+        for _ in range(repeat):  # interleaved, so that a busy machine hurts both alike
+            for label, model in labels:
+                wall, _, _ = run_process(["run", "--format", "json", "--model", model,
+                                          str(corpus)])
+                times[label].append(wall)
+        medians = {label: statistics.median(ts) for label, ts in times.items()}
+        for label, _ in labels:
+            print(f"{label:22s} {medians[label]:24.2f}")
+        ratio = medians[cat.name] / medians[builtin + " (built-in)"]
+        print(f"{'ratio cat / built-in':22s} {ratio:24.2f}")
 
 
 def main() -> int:
@@ -172,6 +199,7 @@ def main() -> int:
     if not args.no_corpus:
         if args.shared.is_dir():
             corpus_rows(args.shared, args.repeat)
+            cat_rows(args.shared, args.repeat)
         else:
             print(f"\nno conformance corpus at {args.shared}: corpus timings skipped")
     return 0

@@ -1,0 +1,1 @@
+"""Models as data: herd's cat language (lexer, parser, interpreter, loader, library)."""
