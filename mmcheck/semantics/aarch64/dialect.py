@@ -1,0 +1,117 @@
+"""The AArch64 dialect: a thread's cells compiled to a runnable program."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mmcheck.errors import Span, UserError
+from mmcheck.litmus.aarch64 import (
+    LabelOp,
+    canon_reg,
+    parse_instr,
+    split_label,
+)
+from mmcheck.litmus.ast import Cell, Litmus, Mem, Reg, Value
+from mmcheck.record import Record
+from mmcheck.semantics.aarch64.step import Step
+from mmcheck.semantics.aarch64.values import (
+    _RELATIVE,
+    _TYPES,
+    M64,
+    NZCV,
+    _sext,
+)
+from mmcheck.semantics.runner import Program, Val
+
+
+def show_typed(x: Value, ty: str | None) -> Value:
+    """A register value as herd7 prints it: by the declared type, else as an ``int``
+    when it fits 32 bits and as a signed 64-bit value otherwise."""
+    if not isinstance(x, int):
+        return x
+    t = _TYPES.get(ty or "")
+    if t is None:
+        x &= M64
+        return _sext(x, 32) if x < 1 << 32 else _sext(x, 64)
+    bits, signed = t
+    return _sext(x, bits) if signed else x & ((1 << bits) - 1)
+
+
+def _final_regs_for(types: dict[str, str]) -> Callable[[dict[str, Val]], dict[str, Value]]:
+    def final(regs: dict[str, Val]) -> dict[str, Value]:
+        return {name: show_typed(v.v, types.get(name)) for name, v in regs.items()
+                if name not in (NZCV, "SP")}
+    return final
+
+
+class AArch64Dialect(Record):
+    __slots__ = ("arch", "default_model", "models", "supports_arrays")
+
+    arch: str
+    default_model: str
+    models: tuple[str, ...]
+    supports_arrays: bool  # array cells x[i] as locations, Sym offsets as addresses
+
+    def __init__(
+        self,
+        arch: str = "AArch64",
+        default_model: str = "armv8",
+        models: tuple[str, ...] = ("sc", "armv8"),
+        supports_arrays: bool = True,
+    ) -> None:
+        self.arch = arch
+        self.default_model = default_model
+        self.models = models
+        self.supports_arrays = supports_arrays
+
+    def canon_reg(self, name: str) -> str | None:
+        return canon_reg(name)
+
+    def typed_value(self, v: int, ty: str | None) -> int:
+        """A condition constant on a register, as the register's final value is shown."""
+        out = show_typed(v, ty)
+        assert isinstance(out, int)
+        return out
+
+    def compile(self, test: Litmus, thread: int, cells: tuple[Cell, ...]) -> Program:
+        instrs: list[Step] = []
+        labels: dict[str, int] = {}
+        for cell in cells:
+            text = cell.text
+            label, rest, col = split_label(text)
+            if label is not None:
+                if label in labels:
+                    raise UserError(f"label {label!r} defined twice", cell.span)
+                labels[label] = len(instrs)
+                if not rest.strip():
+                    continue
+            span = Span(cell.span.line, cell.span.col + col, cell.span.text)
+            ins = parse_instr(rest, span)
+            instrs.append(Step(ins, span, rest))
+        for step in instrs:
+            for x in step.ins.args:
+                if isinstance(x, LabelOp) and x.name not in labels \
+                        and not _RELATIVE.fullmatch(x.name):
+                    raise UserError(f"branch to unknown label {x.name!r}",
+                                    step.ins.at(x.col, len(x.name)))
+        for i in range(len(instrs) + 1):  # every instruction's address, for returns
+            labels.setdefault(f"@{i}", i)
+        init_regs: dict[str, Value] = {}
+        for loc, val in test.init:
+            if isinstance(loc, Reg) and loc.thread == thread:
+                init_regs[loc.name] = val & M64 if isinstance(val, int) else val
+        reg_types: dict[str, str] = {}
+        mem_types: dict[str, str] = {}
+        for loc, ty in test.types:
+            if isinstance(loc, Reg) and loc.thread == thread:
+                reg_types[loc.name] = ty
+            elif isinstance(loc, Mem):
+                mem_types[loc.name] = ty
+        prog = Program(thread, list(instrs), labels, init_regs,
+                       final_regs=_final_regs_for(reg_types))
+        prog.mem_types = mem_types  # type: ignore[attr-defined]
+        prog.arrays = {n: (ty, k) for n, ty, k in test.arrays}  # type: ignore[attr-defined]
+        return prog
+
+
+AARCH64 = AArch64Dialect()
