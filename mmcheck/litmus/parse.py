@@ -92,7 +92,7 @@ def _parse_text(text: str, path: str) -> Litmus:
     unsupported: list[str] = []
     for chunk in (sec.init, sec.locations, sec.filter, sec.condition):
         if chunk is not None and not unsupported:
-            _out_of_scope(chunk, src, unsupported)
+            _out_of_scope(chunk, src, unsupported, dialect)
     if unsupported:
         return _unsupported_test(sec, src, text, path, unsupported[0])
     arrays: dict[str, tuple[str, int]] = {}
@@ -179,18 +179,21 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\bfault\s*\("), "faults in the condition (Fault(...))"),
     (re.compile(r"\b(?:PTE|PA|TTD|TLB|AF|DB|OA)\s*\("), "page-table entries (PTE(...))"),
     (re.compile(r"%[A-Za-z_]\w*"), "symbolic registers ('%name')"),
-    (re.compile(r"(?<![\w\]])\*\s*(?:\d+\s*:\s*)?[A-Za-z_]\w*"), "pointers ('*p')"),
-    (re.compile(r"\bP\d+\s*:\s*[A-Za-z_.][\w.]*"), "code labels as values ('P1:L0')"),
-    (re.compile(r"=\s*(?!P\d+\s*:)[A-Za-z_]\w*\s*:\s*[A-Za-z_]\w*"), "memory tags ('x:red')"),
-    (re.compile(r"(?i)\b\d+\s*:\s*(?:VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
+    (re.compile(r"(?<![\w\]])\*\s*(?:P?\d+\s*:\s*)?[A-Za-z_]\w*"), "pointers ('*p')"),
+    (re.compile(r"(?i)\bP?\d+\s*:\s*(?:VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
                 r"[A-Z]+_EL\d)\b"), "system registers"),
+    (re.compile(r"\bP\d+\s*:\s*(?P<label>[A-Za-z_.][\w.]*)"),
+     "code labels as values ('P1:L0')"),
+    (re.compile(r"=\s*(?!P\d+\s*:)[A-Za-z_]\w*\s*:\s*[A-Za-z_]\w*"), "memory tags ('x:red')"),
 )
 
 
-def _out_of_scope(chunk: Chunk, src: Source, found: list[str]) -> None:
+def _out_of_scope(chunk: Chunk, src: Source, found: list[str], dialect: Dialect) -> None:
     best: tuple[int, int, str] | None = None
     for pat, what in _OUT_OF_SCOPE:
-        m = pat.search(chunk.text)
+        # 'P0:EAX' names a register (herd7 reads it as '0:EAX'); 'P1:L0' a code label.
+        m = next((m for m in pat.finditer(chunk.text) if "label" not in pat.groupindex
+                  or dialect.canon_reg(m.group("label")) is None), None)
         if m is not None and (best is None or m.start() < best[0]):
             best = (m.start(), m.end(), what)
     if best is None:
@@ -302,7 +305,7 @@ def _parse_loc(
     arrays: dict[str, tuple[str, int]] | None = None,
 ) -> Loc:
     t = text.strip()
-    m = re.fullmatch(r"(\d+)\s*:\s*([A-Za-z_][\w]*)", t)
+    m = re.fullmatch(r"P?(\d+)\s*:\s*([A-Za-z_][\w]*)", t)
     if m:
         thread = int(m.group(1))
         if thread >= nthreads:
@@ -391,11 +394,11 @@ def parse_init(
         loc = _parse_loc(loc_text, dialect, nthreads, src, off + loc_at, arrays)
         if tname:
             types.append((loc, ty))
-        if not eq:
-            if not tname:
-                raise src.error(f"expected '=' in init entry {body!r}", off, len(body))
+        if not eq:  # 'int x;' or 'x;': herd7 initialises it to 0
             entries.append((loc, 0))
             continue
+        if rhs.lstrip().startswith("&") and isinstance(loc, Reg | Mem):
+            rhs = rhs.replace("&", " ", 1)  # 'int *p = &x': herd7 reads the '&' as a no-op
         value = _parse_value(rhs, arrays)
         if value is None and not rhs.strip():
             raise src.error(f"missing initial value after '=' in {body!r}", off + len(lhs), 1)
@@ -476,13 +479,14 @@ def parse_locations(
         pos += len(piece) + 1
         if piece.strip():
             out.append(_parse_loc(piece, dialect, nthreads, src, off, arrays))
-    if text[rb + 1 :].strip():
+    if text[rb + 1 :].strip() not in ("", ";"):  # herd7 reads 'locations [...];'
         raise src.error("unexpected text after 'locations [...]'", chunk.offset + rb + 1)
     return tuple(out)
 
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<op>/\\|\\/|=>|~|\(|\)|!=|<>|=)|(?P<word>\[\s*[A-Za-z_]\w*\s*\]|\d+\s*:\s*[A-Za-z_]\w*"
+    r"\s*(?:(?P<op>/\\|\\/|=>|~|\(|\)|!=|<>|==|=)"
+    r"|(?P<word>\[\s*[A-Za-z_]\w*\s*\]|P?\d+\s*:\s*[A-Za-z_]\w*"
     r"|[A-Za-z_]\w*\s*\[\s*\d+\s*\]|\{[-+\w\s,]*\}"
     r"|[+-]?0x[0-9a-fA-F]+|[+-]?\d+|[A-Za-z_][\w.]*)|(?P<bad>\S))"
 )
@@ -587,7 +591,7 @@ class CondParser:
             )
         loc = _parse_loc(text, self.dialect, self.nthreads, self.src, off, self.arrays)
         k2, op, o2 = self.next()
-        if op not in ("=", "!=", "<>"):
+        if op not in ("=", "==", "!=", "<>"):
             raise self.src.error(f"expected '=' after {text!r}", o2, len(op))
         k3, vtext, o3 = self.next()
         value = _parse_value(vtext, self.arrays) if k3 == "word" else None
