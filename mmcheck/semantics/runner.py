@@ -203,9 +203,14 @@ class ThreadState:
     def run(self) -> None:
         prog = self.program
         n = len(prog.instrs)
+        looped = False  # a backward branch taken on this path
         while self.pc < n:
             if self.step >= MAX_STEPS:
                 instr = prog.instrs[self.pc]
+                if not looped:
+                    raise Unsupported(
+                        f"thread P{prog.thread} is too long: {n} instructions with no loop, "
+                        f"more than the {MAX_STEPS} mmcheck runs in one thread", instr.span)
                 raise Unsupported(
                     f"thread P{prog.thread} does not terminate within {MAX_STEPS} "
                     "instructions (loops are not unrolled)",
@@ -219,7 +224,9 @@ class ThreadState:
             else:
                 if target not in prog.labels:
                     raise UserError(f"unknown label {target!r}", instr.span)
-                self.pc = prog.labels[target]
+                dest = prog.labels[target]
+                looped = looped or dest <= self.pc
+                self.pc = dest
 
 
 def thread_traces(
