@@ -24,7 +24,11 @@ class MemorySteps(StepBase):
     """Loads, stores, pairs, exclusives, atomics and compare-and-swap."""
 
     def pair(self, st: ThreadState, op: str) -> None:
-        """LDP, STP, LDPSW: two accesses of one instruction to consecutive cells."""
+        """LDP, STP, LDPSW, LDNP, STNP, LDIAPP, STILP: two accesses of one instruction to
+        consecutive cells.  The non-temporal hint changes nothing in herd7's default
+        model; LDIAPP reads acquire-PC and STILP writes release, the first access
+        ordered before the second (herd7's ``seq_mem``, here the two accesses are two
+        steps in program order)."""
         r1, r2, m = self.args(RegOp, RegOp, MemOp)
         assert isinstance(r1, RegOp) and isinstance(r2, RegOp) and isinstance(m, MemOp)
         size = 4 if op == "LDPSW" else r1.width // 8
@@ -32,12 +36,23 @@ class MemorySteps(StepBase):
         second = Val(_alu("add", access.v, size, 64, self.ins.at(m.col)), access.deps,
                      access.pick)
         addrs = (self.cell(st, access, size, m.col), self.cell(st, second, size, m.col))
-        if op == "STP":
-            for r, addr in zip((r1, r2), addrs, strict=True):
-                st.write(addr, self.typed(st, addr, self.rd(st, r), r.width),
-                         frozenset())
+        ordered = op in ("LDIAPP", "STILP")
+        tags = frozenset({"Q"}) if op == "LDIAPP" else (
+            frozenset({"L"}) if op == "STILP" else frozenset())
+        if op in ("STP", "STNP", "STILP"):
+            pairs = list(zip((r1, r2), addrs, strict=True))
+            if op == "STILP" and m.mode != "off":
+                pairs.reverse()  # with writeback herd7 writes the upper cell first
+            for k, (r, addr) in enumerate(pairs):
+                if k and ordered:
+                    st.step += 1
+                st.write(addr, self.typed(st, addr, self.rd(st, r), r.width), tags)
         else:
-            vals = [st.read(addr, frozenset())[0] for addr in addrs]
+            vals = []
+            for k, addr in enumerate(addrs):
+                if k and ordered:
+                    st.step += 1
+                vals.append(st.read(addr, tags)[0])
             for r, v in zip((r1, r2), vals, strict=True):
                 if op == "LDPSW" and isinstance(v.v, int):
                     v = Val(_sext(v.v, 32) & M64, v.deps, v.pick)
