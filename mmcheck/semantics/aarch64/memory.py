@@ -150,7 +150,7 @@ class MemorySteps(StepBase):
             raise self.unsupported("byte and halfword atomics (mixed-size accesses) are not "
                                    "modelled")
         if base == "CASP":
-            raise self.unsupported("pair compare-and-swap (CASP) is not modelled")
+            return self.casp(st, acq, rel)
         if base == "CAS":
             return self.cas(st, acq, rel)
         if base.startswith("ST"):
@@ -228,4 +228,52 @@ class MemorySteps(StepBase):
             self.wr(st, rs, Val(old.v, expect.deps, expect.pick | br_pick))
         else:  # DataFromRx: Rs gets the value read
             self.wr(st, rs, Val(old.v, old.deps, old.pick))
+        return None
+
+    def casp(self, st: ThreadState, acq: bool, rel: bool) -> None:
+        """CASP Rs,Rs+1,Rt,Rt+1,[Xn]: CAS on two consecutive cells at once (two reads and,
+        when both match, two writes, each write paired with its cell's read), run in
+        herd7's two dataflow variants as CAS is."""
+        rs1, rs2, rt1, rt2, m = self.args(RegOp, RegOp, RegOp, RegOp, MemOp)
+        assert isinstance(rs1, RegOp) and isinstance(rs2, RegOp) and isinstance(m, MemOp)
+        assert isinstance(rt1, RegOp) and isinstance(rt2, RegOp)
+        if m.mode != "off" or m.offset is not None:
+            raise self.err("CASP takes a plain [Xn] address", m.col)
+        width = rs1.width
+        size = width // 8
+        access, _ = self.raw_address(st, m)
+        second = Val(_alu("add", access.v, size, 64, self.ins.at(m.col)), access.deps,
+                     access.pick)
+        addrs = (self.cell(st, access, size, m.col), self.cell(st, second, size, m.col))
+        expects = (self.rd(st, rs1), self.rd(st, rs2))
+        variant = st.choose(2)
+        rtags_ok = frozenset({"X", "A"}) if acq else frozenset({"X"})
+        olds: list[Val] = []
+        ridxs: list[int] = []
+        for addr in addrs:
+            old, ridx = st.read(addr, rtags_ok)
+            if isinstance(old.v, int) and width == 32:
+                old = Val(old.v & M32, old.deps, old.pick)
+            olds.append(old)
+            ridxs.append(ridx)
+        br_pick = 0
+        for v in (*olds, *expects):
+            br_pick |= v.pick
+        if any(o.v != e.v for o, e in zip(olds, expects, strict=True)):
+            for ridx in ridxs:
+                st.retag(ridx, frozenset({"A"}) if acq else frozenset())
+            for r, old in zip((rs1, rs2), olds, strict=True):
+                extra = br_pick if variant == 0 else 0
+                self.wr(st, r, Val(old.v, old.deps, old.pick | extra))
+            return None
+        wtags = frozenset({"X", "L"}) if rel else frozenset({"X"})
+        for addr, rt, ridx in zip(addrs, (rt1, rt2), ridxs, strict=True):
+            new = self.rd(st, rt)
+            widx = st.write(addr, Val(new.v, new.deps, new.pick | br_pick), wtags)
+            st.add_rmw(ridx, widx)
+        for r, old, e in zip((rs1, rs2), olds, expects, strict=True):
+            if variant == 0:
+                self.wr(st, r, Val(old.v, e.deps, e.pick | br_pick))
+            else:
+                self.wr(st, r, Val(old.v, old.deps, old.pick))
         return None
