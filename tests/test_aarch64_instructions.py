@@ -97,7 +97,6 @@ def test_relative_branch() -> None:
 
 def test_out_of_scope_features_are_unsupported_with_a_position() -> None:
     cases = {
-        "{ int *p = &x; 0:X0=p; }": "pointers",
         "{ 0:X0=P0:L0; }": "code labels as values",
         "{ 0:X0=x:red; }": "memory tags",
         "{ uint64_t %r = x; }": "symbolic registers",
@@ -113,3 +112,33 @@ def test_out_of_scope_features_are_unsupported_with_a_position() -> None:
 def test_cell_and_array_printing() -> None:
     assert str(Mem("x[1]")) == "x[1]" and str(Mem("x", True)) == "x"
     assert str(Mem("x")) == "[x]" and str(Sym("x", 4)) == "x+4"
+
+
+def test_pointer_in_the_init_block() -> None:
+    """'int *p = &x': p holds the address of x; loading it and then through it reads x."""
+    obs, states, _, _ = run(
+        "AArch64 T\n{ int x=2; int *p=&x; 0:X2=p; }\n P0 ;\n LDR X3,[X2] ;\n"
+        " LDR W0,[X3] ;\nforall (0:X0=2 /\\ 0:X3=x)\n")
+    assert obs == "Always"
+
+
+def test_access_at_an_integer_address_drops_the_execution() -> None:
+    obs, states, _, _ = run("AArch64 T\n{ [x]=2; 0:X0=x; }\n P0 ;\n LDR X1,[X0] ;\n"
+                            " LDR X2,[X1] ;\nlocations [0:X1;]\n")
+    assert states == []
+
+
+def test_casp_swaps_both_cells_or_neither() -> None:
+    text = ("AArch64 T\n{ int x[2]; 0:X4=x; }\n P0 ;\n MOV W0,#0 ;\n MOV W1,#{b} ;\n"
+            " MOV W2,#5 ;\n MOV W3,#6 ;\n CASP W0,W1,W2,W3,[X4] ;\nlocations [x;]\n")
+    assert run(text.replace("{b}", "0"))[1] == ["x={5,6};"]
+    assert run(text.replace("{b}", "1"))[1] == ["x={0,0};"]
+
+
+def test_ldiapp_reads_in_order() -> None:
+    """The first read of LDIAPP is ordered before the second (MP with STLR: forbidden)."""
+    text = ("AArch64 T\n{ int64_t x[2]; 0:X2=x; 1:X2=x; }\n P0 | P1 ;\n"
+            " MOV X0,#1 | LDIAPP X0,X1,[X2] ;\n STR X0,[X2,#8] | ;\n MOV X1,#1 | ;\n"
+            " STLR X1,[X2] | ;\nexists (1:X0=1 /\\ 1:X1=0)\n")
+    assert run(text)[0] == "Never"
+    assert run(text.replace("LDIAPP", "LDP   "))[0] == "Sometimes"

@@ -92,7 +92,7 @@ def _parse_text(text: str, path: str) -> Litmus:
     unsupported: list[str] = []
     for chunk in (sec.init, sec.locations, sec.filter, sec.condition):
         if chunk is not None and not unsupported:
-            _out_of_scope(chunk, src, unsupported, dialect)
+            _out_of_scope(chunk, src, unsupported, dialect, chunk is sec.init)
     if unsupported:
         return _unsupported_test(sec, src, text, path, unsupported[0])
     arrays: dict[str, tuple[str, int]] = {}
@@ -172,6 +172,8 @@ def _unsupported_test(sec: Sections, src: Source, text: str, path: str, reason: 
     )
 
 
+_POINTER = re.compile(r"(?<![\w\]])\*\s*(?:P?\d+\s*:\s*)?[A-Za-z_]\w*")
+
 # Features of herd7's litmus language that mmcheck reads but does not model, found in
 # the init block, 'locations', the filter or the condition: (pattern, what it is).
 _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -179,7 +181,7 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\bfault\s*\("), "faults in the condition (Fault(...))"),
     (re.compile(r"\b(?:PTE|PA|TTD|TLB|AF|DB|OA)\s*\("), "page-table entries (PTE(...))"),
     (re.compile(r"%[A-Za-z_]\w*"), "symbolic registers ('%name')"),
-    (re.compile(r"(?<![\w\]])\*\s*(?:P?\d+\s*:\s*)?[A-Za-z_]\w*"), "pointers ('*p')"),
+    (_POINTER, "pointers ('*p')"),
     (re.compile(r"(?i)\bP?\d+\s*:\s*(?:VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
                 r"[A-Z]+_EL\d)\b"), "system registers"),
     (re.compile(r"\bP\d+\s*:\s*(?P<label>[A-Za-z_.][\w.]*)"),
@@ -188,9 +190,13 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def _out_of_scope(chunk: Chunk, src: Source, found: list[str], dialect: Dialect) -> None:
+def _out_of_scope(chunk: Chunk, src: Source, found: list[str], dialect: Dialect,
+                  init: bool = False) -> None:
     best: tuple[int, int, str] | None = None
     for pat, what in _OUT_OF_SCOPE:
+        if init and pat is _POINTER:
+            continue  # 'int *p = &x' declares a location holding an address: read
+
         # 'P0:EAX' names a register (herd7 reads it as '0:EAX'); 'P1:L0' a code label.
         m = next((m for m in pat.finditer(chunk.text) if "label" not in pat.groupindex
                   or dialect.canon_reg(m.group("label")) is None), None)
@@ -364,6 +370,10 @@ def parse_init(
         off = chunk.offset + start + lead
         body = piece.strip()
         lhs, eq, rhs = body.partition("=")
+        # A pointer: 'int *p = &x', 'int* p', '*p = x' (herd7: a location holding an
+        # address, typed as a pointer to the type).
+        pointer = "*" in lhs
+        lhs = lhs.replace("*", " ")
         words = lhs.split()
         # Strip leading type names ("uint64_t 0:X0", "int x", "unsigned long y"); herd7
         # takes any 'name_t' word before the location as a type (even 'unit64_t').
@@ -381,7 +391,9 @@ def parse_init(
             loc_at = lhs.index(w, loc_at) + len(w)
         if words:
             loc_at = lhs.index(words[0], loc_at)
-        ty = " ".join(tname)
+        ty = (" ".join(tname) + (" *" if pointer else "")).strip()
+        if pointer:
+            tname.append("*")
         am = re.fullmatch(r"([A-Za-z_]\w*)\s*\[\s*(\d+)\s*\]", loc_text)
         if am is not None and not getattr(dialect, "supports_arrays", False):
             span = src.span(off)

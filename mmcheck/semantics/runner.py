@@ -76,6 +76,11 @@ class Cutoff(Choice):
     """A path that would take a loop more often than it is unrolled: it is dropped."""
 
 
+class BadAddress(Choice):
+    """A path that accesses memory at a plain number: herd7 drops such an execution
+    (AArch64), so the path is dropped when the program says so."""
+
+
 class ThreadState:
     """What an instruction sees while a thread runs along one path."""
 
@@ -130,6 +135,8 @@ class ThreadState:
         if isinstance(addr.v, Sym):
             return addr.v.name
         instr = self.program.instrs[self.pc]
+        if getattr(self.program, "drop_bad_addresses", False):
+            raise BadAddress()
         raise Unsupported(
             f"access to address {addr.v}, which is not a location, in {instr.text.strip()!r}",
             instr.span,

@@ -110,6 +110,8 @@ class AArch64Dialect(Record):
         prog = Program(thread, list(instrs), labels, init_regs,
                        final_regs=_final_regs_for(reg_types))
         prog.mem_types = mem_types  # type: ignore[attr-defined]
+        # herd7 drops an execution that accesses memory at an integer address.
+        prog.drop_bad_addresses = True  # type: ignore[attr-defined]
         prog.arrays = {n: (ty, k) for n, ty, k in test.arrays}  # type: ignore[attr-defined]
         return prog
 
