@@ -28,9 +28,7 @@ LENIENT_DIRS = ("aarch64-instructions",)
 
 # Tests that use a feature mmcheck reports as unsupported rather than guessing,
 # with a word the reason must contain.
-KNOWN_UNSUPPORTED = {
-    "x86_64-instructions/A009": "arrays",
-}
+KNOWN_UNSUPPORTED: dict[str, str] = {}
 
 TIMEOUT = 60.0
 
