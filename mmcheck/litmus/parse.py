@@ -177,16 +177,23 @@ _POINTER = re.compile(r"(?<![\w\]])\*\s*(?:P?\d+\s*:\s*)?[A-Za-z_]\w*")
 # Features of herd7's litmus language that mmcheck reads but does not model, found in
 # the init block, 'locations', the filter or the condition: (pattern, what it is).
 _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bins_t\b|\binstr\s*:\s*\""), "instructions as values (ins_t, instr:\"...\")"),
-    (re.compile(r"(?i)\bfault\s*\("), "faults in the condition (Fault(...))"),
-    (re.compile(r"\b(?:PTE|PA|TTD|TLB|AF|DB|OA)\s*\("), "page-table entries (PTE(...))"),
+    (re.compile(r"\bins_t\b|\binstr\s*:\s*\""),
+     "instructions as values (ins_t, instr:\"...\"; herd7 runs code that reads or writes "
+     "instructions under its 'ifetch' variant)"),
+    (re.compile(r"(?i)\bfault\s*\("),
+     "faults in the condition (Fault(...); herd7 runs faulting tests only under its "
+     "'vmsa', 'memtag' or 'fatal' variants)"),
+    (re.compile(r"\b(?:PTE|PA|TTD|TLB|AF|DB|OA)\s*\("),
+     "page-table entries (PTE(...); VMSA: herd7 runs them only under its 'vmsa' variant)"),
     (re.compile(r"%[A-Za-z_]\w*"), "symbolic registers ('%name')"),
     (_POINTER, "pointers ('*p')"),
     (re.compile(r"(?i)\bP?\d+\s*:\s*(?:VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
-                r"[A-Z]+_EL\d)\b"), "system registers"),
+                r"[A-Z]+_EL\d)\b"),
+     "system registers (VNCR_EL2 and others: herd7 runs them only under its 'nv2' variant)"),
     (re.compile(r"\bP\d+\s*:\s*(?P<label>[A-Za-z_.][\w.]*)"),
      "code labels as values ('P1:L0')"),
-    (re.compile(r"=\s*(?!P\d+\s*:)[A-Za-z_]\w*\s*:\s*[A-Za-z_]\w*"), "memory tags ('x:red')"),
+    (re.compile(r"=\s*(?!P\d+\s*:)[A-Za-z_]\w*\s*:\s*[A-Za-z_]\w*"),
+     "memory tags ('x:red'; MTE: herd7 runs them only under its 'memtag' variant)"),
 )
 
 
