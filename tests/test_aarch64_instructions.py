@@ -99,7 +99,6 @@ def test_out_of_scope_features_are_unsupported_with_a_position() -> None:
     cases = {
         "{ 0:X0=P0:L0; }": "code labels as values",
         "{ 0:X0=x:red; }": "memory tags",
-        "{ uint64_t %r = x; }": "symbolic registers",
         "{ 0:VNCR_EL2=x; }": "system registers",
         "{ ins_t 0:X0; }": "instructions as values",
     }
@@ -142,3 +141,10 @@ def test_ldiapp_reads_in_order() -> None:
             " STLR X1,[X2] | ;\nexists (1:X0=1 /\\ 1:X1=0)\n")
     assert run(text)[0] == "Never"
     assert run(text.replace("LDIAPP", "LDP   "))[0] == "Sometimes"
+
+
+def test_symbolic_registers_are_allocated_per_thread() -> None:
+    """'%r' in the code gets a free register; its init value comes with it."""
+    obs, states, _, _ = run("AArch64 T\n{ uint64_t %ptr = x; [x]=3; }\n P0 ;\n"
+                            " LDR X0,[X%ptr] ;\n MOV X1,%ptr ;\nforall (0:X0=3 /\\ 0:X1=x)\n")
+    assert obs == "Always"

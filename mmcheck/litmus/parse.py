@@ -172,6 +172,9 @@ def _unsupported_test(sec: Sections, src: Source, text: str, path: str, reason: 
     )
 
 
+_SYMBOLIC = re.compile(r"%[A-Za-z_]\w*")
+# A symbolic register as an init entry's location: '%r = x', 'uint64_t %r = x'.
+_SYMBOLIC_DECL = re.compile(r"(?:^|[;{])\s*(?:[A-Za-z_]\w*\s+)*%[A-Za-z_]\w*\s*(?=[=;]|$)")
 _POINTER = re.compile(r"(?<![\w\]])\*\s*(?:P?\d+\s*:\s*)?[A-Za-z_]\w*")
 
 # Features of herd7's litmus language that mmcheck reads but does not model, found in
@@ -185,7 +188,7 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
      "'vmsa', 'memtag' or 'fatal' variants)"),
     (re.compile(r"\b(?:PTE|PA|TTD|TLB|AF|DB|OA)\s*\("),
      "page-table entries (PTE(...); VMSA: herd7 runs them only under its 'vmsa' variant)"),
-    (re.compile(r"%[A-Za-z_]\w*"), "symbolic registers ('%name')"),
+    (_SYMBOLIC, "symbolic registers ('%name')"),
     (_POINTER, "pointers ('*p')"),
     (re.compile(r"(?i)\bP?\d+\s*:\s*(?:VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
                 r"[A-Z]+_EL\d)\b"),
@@ -203,6 +206,9 @@ def _out_of_scope(chunk: Chunk, src: Source, found: list[str], dialect: Dialect,
     for pat, what in _OUT_OF_SCOPE:
         if init and pat is _POINTER:
             continue  # 'int *p = &x' declares a location holding an address: read
+        if pat is _SYMBOLIC and getattr(dialect, "symbolic_registers", False) \
+                and chunk.text.count("%") == len(_SYMBOLIC_DECL.findall(chunk.text)):
+            continue  # '%r = x' in the init block: the dialect allocates a register
 
         # 'P0:EAX' names a register (herd7 reads it as '0:EAX'); 'P1:L0' a code label.
         m = next((m for m in pat.finditer(chunk.text) if "label" not in pat.groupindex
@@ -318,6 +324,9 @@ def _parse_loc(
     arrays: dict[str, tuple[str, int]] | None = None,
 ) -> Loc:
     t = text.strip()
+    if t.startswith("%") and getattr(dialect, "symbolic_registers", False) \
+            and re.fullmatch(r"%[A-Za-z_]\w*", t):
+        return Reg(-1, t)  # a symbolic register: its thread is where the code uses it
     m = re.fullmatch(r"P?(\d+)\s*:\s*([A-Za-z_][\w]*)", t)
     if m:
         thread = int(m.group(1))

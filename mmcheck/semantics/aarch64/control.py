@@ -71,6 +71,8 @@ class ControlSteps(StepBase):
             assert isinstance(r, RegOp)
             target = self.rd(st, r)
         t = target.v
+        if op == "RET" and t == 0 and getattr(st.program, "telechat", False):
+            return f"@{len(st.program.instrs)}"  # the end of the thread
         prefix = f"{st.program.thread}:"
         if not isinstance(t, Sym) or not t.name.startswith(prefix) or t.offset \
                 or t.name[len(prefix):] not in st.program.labels:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from mmcheck.errors import Span, UserError
@@ -44,6 +45,36 @@ def _final_regs_for(types: dict[str, str]) -> Callable[[dict[str, Val]], dict[st
     return final
 
 
+_SYMBOL_USE = re.compile(r"(?<!\w)([XW]?)%([A-Za-z_]\w*)")
+_GPR = re.compile(r"\b[XW](\d+)\b")
+
+
+def _use(m: re.Match[str], symbols: dict[str, str]) -> str:
+    reg = symbols.get("%" + m.group(2))
+    if reg is None:
+        return m.group(0)
+    return (m.group(1) or "X") + reg[1:]
+
+
+def allocate_symbolic(test: Litmus, thread: int, cells: tuple[Cell, ...]) -> dict[str, str]:
+    """herd7's allocation of symbolic registers (lib/symbReg.ml): the thread's ``%name``
+    registers, in name order, get the lowest general registers the thread does not name
+    (in its code, its init entries or the condition), the link register aside."""
+    text = "\n".join(c.text for c in cells)
+    names = sorted({"%" + m.group(2) for m in _SYMBOL_USE.finditer(text)})
+    if not names:
+        return {}
+    used = {int(k) for k in _GPR.findall(_SYMBOL_USE.sub(" ", text))}
+    for loc, _ in (*test.init, *test.types):
+        if isinstance(loc, Reg) and loc.thread == thread and loc.name.startswith("X"):
+            used.add(int(loc.name[1:]))
+    free = [f"X{k}" for k in range(30) if k not in used]
+    if len(free) < len(names):
+        raise UserError(f"not enough registers for the symbolic registers of P{thread}",
+                        cells[0].span)
+    return dict(zip(names, free, strict=False))
+
+
 class AArch64Dialect(Record):
     __slots__ = ("arch", "default_model", "models", "supports_arrays")
 
@@ -73,7 +104,13 @@ class AArch64Dialect(Record):
         assert isinstance(out, int)
         return out
 
+    symbolic_registers = True  # '%name' registers, allocated per thread as herd7 does
+
     def compile(self, test: Litmus, thread: int, cells: tuple[Cell, ...]) -> Program:
+        symbols = allocate_symbolic(test, thread, cells)
+        if symbols:
+            cells = tuple(Cell(_SYMBOL_USE.sub(lambda m: _use(m, symbols), c.text), c.span)
+                          for c in cells)
         instrs: list[Step] = []
         labels: dict[str, int] = {}
         for cell in cells:
@@ -98,11 +135,15 @@ class AArch64Dialect(Record):
             labels.setdefault(f"@{i}", i)
         init_regs: dict[str, Value] = {}
         for loc, val in test.init:
+            if isinstance(loc, Reg) and loc.thread == -1 and loc.name in symbols:
+                loc = Reg(thread, symbols[loc.name])
             if isinstance(loc, Reg) and loc.thread == thread:
                 init_regs[loc.name] = val & M64 if isinstance(val, int) else val
         reg_types: dict[str, str] = {}
         mem_types: dict[str, str] = {}
         for loc, ty in test.types:
+            if isinstance(loc, Reg) and loc.thread == -1 and loc.name in symbols:
+                loc = Reg(thread, symbols[loc.name])
             if isinstance(loc, Reg) and loc.thread == thread:
                 reg_types[loc.name] = ty
             elif isinstance(loc, Mem):
@@ -110,6 +151,10 @@ class AArch64Dialect(Record):
         prog = Program(thread, list(instrs), labels, init_regs,
                        final_regs=_final_regs_for(reg_types))
         prog.mem_types = mem_types  # type: ignore[attr-defined]
+        # Under herd7's 'telechat' variant (compiled code) a RET with no return address
+        # ends the thread.
+        prog.telechat = any(k == "Variant" and "telechat" in v.lower()  # type: ignore[attr-defined]
+                            for k, v in test.info)
         # herd7 drops an execution that accesses memory at an integer address.
         prog.drop_bad_addresses = True  # type: ignore[attr-defined]
         prog.arrays = {n: (ty, k) for n, ty, k in test.arrays}  # type: ignore[attr-defined]
