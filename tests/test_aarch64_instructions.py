@@ -97,7 +97,6 @@ def test_relative_branch() -> None:
 
 def test_out_of_scope_features_are_unsupported_with_a_position() -> None:
     cases = {
-        "{ 0:X0=P0:L0; }": "code labels as values",
         "{ 0:X0=x:red; }": "memory tags",
         "{ 0:VNCR_EL2=x; }": "system registers",
         "{ ins_t 0:X0; }": "instructions as values",
@@ -147,4 +146,13 @@ def test_symbolic_registers_are_allocated_per_thread() -> None:
     """'%r' in the code gets a free register; its init value comes with it."""
     obs, states, _, _ = run("AArch64 T\n{ uint64_t %ptr = x; [x]=3; }\n P0 ;\n"
                             " LDR X0,[X%ptr] ;\n MOV X1,%ptr ;\nforall (0:X0=3 /\\ 0:X1=x)\n")
+    assert obs == "Always"
+
+
+def test_call_into_another_threads_code() -> None:
+    """'0:X8=P1:Ldec': P0 runs P1's code at Ldec and returns (herd7's inter-thread calls)."""
+    obs, states, _, _ = run(
+        "AArch64 T\n{ 0:X8=P1:Ldec; }\n P0 | P1 ;\n MOV W9,#4 | MOV W9,#7 ;\n"
+        " BLR X8 | B Lone ;\n MOV W0,W9 |Ldec: ;\n | SUB W9,W9,#1 ;\n | RET ;\n"
+        " |Lone: ;\nforall (0:X0=3 /\\ 1:X9=7)\n")
     assert obs == "Always"

@@ -175,6 +175,7 @@ def _unsupported_test(sec: Sections, src: Source, text: str, path: str, reason: 
 _SYMBOLIC = re.compile(r"%[A-Za-z_]\w*")
 # A symbolic register as an init entry's location: '%r = x', 'uint64_t %r = x'.
 _SYMBOLIC_DECL = re.compile(r"(?:^|[;{])\s*(?:[A-Za-z_]\w*\s+)*%[A-Za-z_]\w*\s*(?=[=;]|$)")
+_CODE_LABEL = re.compile(r"\bP\d+\s*:\s*(?P<label>[A-Za-z_.][\w.]*)")
 _POINTER = re.compile(r"(?<![\w\]])\*\s*(?:P?\d+\s*:\s*)?[A-Za-z_]\w*")
 
 # Features of herd7's litmus language that mmcheck reads but does not model, found in
@@ -193,8 +194,7 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\bP?\d+\s*:\s*(?:VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
                 r"[A-Z]+_EL\d)\b"),
      "system registers (VNCR_EL2 and others: herd7 runs them only under its 'nv2' variant)"),
-    (re.compile(r"\bP\d+\s*:\s*(?P<label>[A-Za-z_.][\w.]*)"),
-     "code labels as values ('P1:L0')"),
+    (_CODE_LABEL, "code labels as values ('P1:L0')"),
     (re.compile(r"=\s*(?!P\d+\s*:)[A-Za-z_]\w*\s*:\s*[A-Za-z_]\w*"),
      "memory tags ('x:red'; MTE: herd7 runs them only under its 'memtag' variant)"),
 )
@@ -204,6 +204,8 @@ def _out_of_scope(chunk: Chunk, src: Source, found: list[str], dialect: Dialect,
                   init: bool = False) -> None:
     best: tuple[int, int, str] | None = None
     for pat, what in _OUT_OF_SCOPE:
+        if init and pat is _CODE_LABEL and getattr(dialect, "code_labels", False):
+            continue  # '0:X8=P1:Ldec': the dialect runs the call into that code
         if init and pat is _POINTER:
             continue  # 'int *p = &x' declares a location holding an address: read
         if pat is _SYMBOLIC and getattr(dialect, "symbolic_registers", False) \
@@ -428,6 +430,10 @@ def parse_init(
         if rhs.lstrip().startswith("&") and isinstance(loc, Reg | Mem):
             rhs = rhs.replace("&", " ", 1)  # 'int *p = &x': herd7 reads the '&' as a no-op
         value = _parse_value(rhs, arrays)
+        lab = re.fullmatch(r"P(\d+)\s*:\s*([A-Za-z_.][\w.]*)", rhs.strip())
+        if lab is not None and getattr(dialect, "code_labels", False) \
+                and dialect.canon_reg(lab.group(2)) is None and int(lab.group(1)) < nthreads:
+            value = Sym(f"{int(lab.group(1))}:{lab.group(2)}")  # a code address
         if value is None and not rhs.strip():
             raise src.error(f"missing initial value after '=' in {body!r}", off + len(lhs), 1)
         if value is None or (isinstance(value, Sym) and value.name.startswith("{")):

@@ -31,6 +31,7 @@ class StepBase:
     ins: A64Instr
     span: Span
     text: str
+    scope: str = ""  # "k:" for thread k's code run by another thread (a call into it)
 
     # -- helpers ------------------------------------------------------------------
 

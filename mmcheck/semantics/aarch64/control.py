@@ -19,7 +19,8 @@ from mmcheck.semantics.runner import Cutoff, ThreadState, Val
 class ControlSteps(StepBase):
     """Branches (with herd's unrolling bound), calls and code addresses."""
 
-    def jump(self, st: ThreadState, label: str, cond: Val | None = None) -> str:
+    def jump(self, st: ThreadState, label: str, cond: Val | None = None,
+             scoped: bool = True) -> str:
         """Take a branch.  Like herd, a backward branch is taken at most UNROLL times
         per instruction and a path that would take it again is cut, unless it is
         conditional on a value known without reading memory (fully unrolled)."""
@@ -30,6 +31,8 @@ class ControlSteps(StepBase):
             if delta % 4 or not 0 <= index <= len(st.program.instrs):
                 raise self.unsupported(f"branch to {label}, outside the thread's code")
             label = f"@{index}"
+        elif scoped:
+            label = self.scope + label
         target = st.program.labels[label]
         if target <= st.pc and (cond is None or cond.deps or cond.pick):
             counts = st.back_edges
@@ -47,6 +50,8 @@ class ControlSteps(StepBase):
         labels = st.program.labels
         name = next((lab for lab, i in labels.items() if i == index and not
                      lab.startswith("@")), f"@{index}")
+        if ":" in name:  # a label of another thread's code, already 'k:L'
+            return Val(Sym(name))
         return Val(Sym(f"{st.program.thread}:{name}"))
 
     def call(self, st: ThreadState, op: str) -> str | None:
@@ -55,9 +60,9 @@ class ControlSteps(StepBase):
             d, lab = self.args(RegOp, (LabelOp, WordOp))
             assert isinstance(d, RegOp)
             name = lab.name if isinstance(lab, LabelOp) else lab.word  # type: ignore[union-attr]
-            if name not in st.program.labels:
+            if self.scope + name not in st.program.labels:
                 raise self.err(f"unknown label {name!r}", lab.col, len(name))
-            self.wr(st, d, self.code_address(st, st.program.labels[name]))
+            self.wr(st, d, self.code_address(st, st.program.labels[self.scope + name]))
             return None
         if op == "BL":
             (lab,) = self.args(LabelOp)
@@ -74,10 +79,15 @@ class ControlSteps(StepBase):
         if op == "RET" and t == 0 and getattr(st.program, "telechat", False):
             return f"@{len(st.program.instrs)}"  # the end of the thread
         prefix = f"{st.program.thread}:"
-        if not isinstance(t, Sym) or not t.name.startswith(prefix) or t.offset \
-                or t.name[len(prefix):] not in st.program.labels:
-            raise self.unsupported(f"branch to {t}, which is not a label of this thread")
+        key = None
+        if isinstance(t, Sym) and not t.offset:
+            if t.name.startswith(prefix) and t.name[len(prefix):] in st.program.labels:
+                key = t.name[len(prefix):]
+            elif t.name in st.program.labels:  # into another thread's code: 'k:L'
+                key = t.name
+        if key is None:
+            raise self.unsupported(f"branch to {t}, which is not a label of the test's code")
         st.branch_on(target)
         if op == "BLR":
             st.set("X30", self.code_address(st, st.pc + 1))
-        return self.jump(st, t.name[len(prefix):], target)
+        return self.jump(st, key, target, scoped=False)

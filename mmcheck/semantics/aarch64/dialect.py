@@ -12,7 +12,7 @@ from mmcheck.litmus.aarch64 import (
     parse_instr,
     split_label,
 )
-from mmcheck.litmus.ast import Cell, Litmus, Mem, Reg, Value
+from mmcheck.litmus.ast import Cell, Litmus, Mem, Reg, Sym, Value
 from mmcheck.record import Record
 from mmcheck.semantics.aarch64.step import Step
 from mmcheck.semantics.aarch64.values import (
@@ -22,7 +22,7 @@ from mmcheck.semantics.aarch64.values import (
     NZCV,
     _sext,
 )
-from mmcheck.semantics.runner import Program, Val
+from mmcheck.semantics.runner import Program, ThreadState, Val
 
 
 def show_typed(x: Value, ty: str | None) -> Value:
@@ -54,6 +54,47 @@ def _use(m: re.Match[str], symbols: dict[str, str]) -> str:
     if reg is None:
         return m.group(0)
     return (m.group(1) or "X") + reg[1:]
+
+
+class _End(Step):
+    """The end of a thread's own code when other threads' code follows it."""
+
+    def execute(self, st: ThreadState) -> str | None:
+        return "@end"
+
+
+def _end() -> _End:
+    span = Span(1, 1, "")
+    return _End(parse_instr("NOP", span), span, "")
+
+
+def _calls_across(test: Litmus) -> bool:
+    return any(isinstance(v, Sym) and ":" in v.name and isinstance(loc, Reg)
+               for loc, v in test.init)
+
+
+def _parse_cells(cells: tuple[Cell, ...], scope: str, instrs: list[Step],
+                 labels: dict[str, int]) -> None:
+    """Parse one thread's cells onto ``instrs``; its labels are prefixed by ``scope``."""
+    first = len(instrs)
+    for cell in cells:
+        text = cell.text
+        label, rest, col = split_label(text)
+        if label is not None:
+            if scope + label in labels:
+                raise UserError(f"label {label!r} defined twice", cell.span)
+            labels[scope + label] = len(instrs)
+            if not rest.strip():
+                continue
+        span = Span(cell.span.line, cell.span.col + col, cell.span.text)
+        ins = parse_instr(rest, span)
+        instrs.append(Step(ins, span, rest, scope))
+    for step in instrs[first:]:
+        for x in step.ins.args:
+            if isinstance(x, LabelOp) and scope + x.name not in labels \
+                    and not _RELATIVE.fullmatch(x.name):
+                raise UserError(f"branch to unknown label {x.name!r}",
+                                step.ins.at(x.col, len(x.name)))
 
 
 def allocate_symbolic(test: Litmus, thread: int, cells: tuple[Cell, ...]) -> dict[str, str]:
@@ -105,6 +146,7 @@ class AArch64Dialect(Record):
         return out
 
     symbolic_registers = True  # '%name' registers, allocated per thread as herd7 does
+    code_labels = True  # 'P1:L0' as an initial value: a call into another thread's code
 
     def compile(self, test: Litmus, thread: int, cells: tuple[Cell, ...]) -> Program:
         symbols = allocate_symbolic(test, thread, cells)
@@ -113,24 +155,17 @@ class AArch64Dialect(Record):
                           for c in cells)
         instrs: list[Step] = []
         labels: dict[str, int] = {}
-        for cell in cells:
-            text = cell.text
-            label, rest, col = split_label(text)
-            if label is not None:
-                if label in labels:
-                    raise UserError(f"label {label!r} defined twice", cell.span)
-                labels[label] = len(instrs)
-                if not rest.strip():
+        _parse_cells(cells, "", instrs, labels)
+        if _calls_across(test):
+            # A code label of another thread as a value ('0:X8=P1:Ldec'): that thread's
+            # code follows this one's, each block closed by a step that ends the thread.
+            for k, other in enumerate(test.threads):
+                if k == thread:
                     continue
-            span = Span(cell.span.line, cell.span.col + col, cell.span.text)
-            ins = parse_instr(rest, span)
-            instrs.append(Step(ins, span, rest))
-        for step in instrs:
-            for x in step.ins.args:
-                if isinstance(x, LabelOp) and x.name not in labels \
-                        and not _RELATIVE.fullmatch(x.name):
-                    raise UserError(f"branch to unknown label {x.name!r}",
-                                    step.ins.at(x.col, len(x.name)))
+                instrs.append(_end())
+                _parse_cells(other, f"{k}:", instrs, labels)
+            instrs.append(_end())
+            labels["@end"] = len(instrs)
         for i in range(len(instrs) + 1):  # every instruction's address, for returns
             labels.setdefault(f"@{i}", i)
         init_regs: dict[str, Value] = {}
