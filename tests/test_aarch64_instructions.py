@@ -156,3 +156,13 @@ def test_call_into_another_threads_code() -> None:
         " BLR X8 | B Lone ;\n MOV W0,W9 |Ldec: ;\n | SUB W9,W9,#1 ;\n | RET ;\n"
         " |Lone: ;\nforall (0:X0=3 /\\ 1:X9=7)\n")
     assert obs == "Always"
+
+
+def test_code_address_through_memory() -> None:
+    """'ins_t *y': y holds a code address; a thread stores one, loads it and jumps there
+    (a path that would jump to the initial 0 is dropped, as herd7 drops it)."""
+    obs, states, _, _ = run(
+        "AArch64 T\n{ ins_t *y; 0:X4=y; }\n P0 ;\n ADR X5,L1 ;\n STR X5,[X4] ;\n"
+        " LDR X3,[X4] ;\n BR X3 ;\n MOV W0,#1 ;\nL1: ;\n MOV W1,#1 ;\n"
+        "forall (0:X0=0 /\\ 0:X1=1)\n")
+    assert obs == "Always"

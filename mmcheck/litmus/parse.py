@@ -181,7 +181,7 @@ _POINTER = re.compile(r"(?<![\w\]])\*\s*(?:P?\d+\s*:\s*)?[A-Za-z_]\w*")
 # Features of herd7's litmus language that mmcheck reads but does not model, found in
 # the init block, 'locations', the filter or the condition: (pattern, what it is).
 _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bins_t\b|\binstr\s*:\s*\""),
+    (re.compile(r"\bins_t\b(?!\s*\*)|\binstr\s*:\s*\""),
      "instructions as values (ins_t, instr:\"...\"; herd7 runs code that reads or writes "
      "instructions under its 'ifetch' variant)"),
     (re.compile(r"(?i)\bfault\s*\("),

@@ -251,6 +251,13 @@ def thread_traces(
         except Cutoff:
             ok = False
             program.cut = True
+        except BadAddress:
+            ok = False
+            # Its writes before the bad access still say what values memory can hold
+            # (another path may read one and go elsewhere).
+            partial: list[tuple[str, Value]] = program.__dict__.setdefault("partial_writes", [])
+            partial.extend((ev.loc, ev.value) for ev in st.events
+                           if ev.dir == WRITE and ev.loc is not None and ev.value is not None)
         except Choice:
             ok = False
         for k, options in reversed(st.branch_points):

@@ -13,7 +13,7 @@ from mmcheck.semantics.aarch64.values import (
     _RELATIVE,
     UNROLL,
 )
-from mmcheck.semantics.runner import Cutoff, ThreadState, Val
+from mmcheck.semantics.runner import BadAddress, Cutoff, ThreadState, Val
 
 
 class ControlSteps(StepBase):
@@ -85,6 +85,9 @@ class ControlSteps(StepBase):
                 key = t.name[len(prefix):]
             elif t.name in st.program.labels:  # into another thread's code: 'k:L'
                 key = t.name
+        if key is None and isinstance(t, int) and getattr(st.program, "drop_bad_addresses",
+                                                          False):
+            raise BadAddress()  # a jump to a plain number: dropped as an access there is
         if key is None:
             raise self.unsupported(f"branch to {t}, which is not a label of the test's code")
         st.branch_on(target)
