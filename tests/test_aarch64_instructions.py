@@ -166,3 +166,11 @@ def test_code_address_through_memory() -> None:
         " LDR X3,[X4] ;\n BR X3 ;\n MOV W0,#1 ;\nL1: ;\n MOV W1,#1 ;\n"
         "forall (0:X0=0 /\\ 0:X1=1)\n")
     assert obs == "Always"
+
+
+def test_store_exclusive_retry_loop_is_unrolled() -> None:
+    """A LDXR/STXR retry loop: its branch is on a chosen status, unrolled twice (herd7)."""
+    res = check(parse_text("AArch64 T\n{ int x=1; 0:X0=x; }\n P0 ;\nL0: ;\n LDXR W1,[X0] ;\n"
+                           " MOV W3,#2 ;\n STXR W4,W3,[X0] ;\n CBNZ W4,L0 ;\nforall (x=2)\n"))
+    assert res.unsupported is None
+    assert (res.observation, res.positive, res.negative) == ("Always", 3, 0)

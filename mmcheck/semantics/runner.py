@@ -47,6 +47,13 @@ class Val(Record):
 ZERO = Val(0)
 
 
+class Chosen(Val):
+    """A value the execution chooses without reading memory (a store-exclusive's status):
+    a loop conditional on it is unrolled to the bound, as herd7 unrolls it."""
+
+    __slots__ = ()
+
+
 class Instr(Protocol):
     span: Span
     text: str

@@ -60,14 +60,14 @@ class StepBase:
             return Val(0)
         v = st.get(r.name)
         if r.width == 32 and isinstance(v.v, int):
-            return Val(v.v & M32, v.deps, v.pick)
+            return type(v)(v.v & M32, v.deps, v.pick)
         return v
 
     def wr(self, st: ThreadState, r: RegOp, v: Val) -> None:
         if r.name == "XZR":
             return
         if isinstance(v.v, int):
-            v = Val(v.v & _mask(r.width), v.deps, v.pick)
+            v = type(v)(v.v & _mask(r.width), v.deps, v.pick)
         st.set(r.name, v)
 
     def operand2(self, st: ThreadState, args: tuple[Operand, ...], width: int) -> Val:

@@ -13,7 +13,7 @@ from mmcheck.semantics.aarch64.values import (
     _RELATIVE,
     UNROLL,
 )
-from mmcheck.semantics.runner import BadAddress, Cutoff, ThreadState, Val
+from mmcheck.semantics.runner import BadAddress, Chosen, Cutoff, ThreadState, Val
 
 
 class ControlSteps(StepBase):
@@ -34,7 +34,8 @@ class ControlSteps(StepBase):
         elif scoped:
             label = self.scope + label
         target = st.program.labels[label]
-        if target <= st.pc and (cond is None or cond.deps or cond.pick):
+        if target <= st.pc and (cond is None or cond.deps or cond.pick
+                                or isinstance(cond, Chosen)):
             counts = st.back_edges
             n = counts.get(st.pc, 0) + 1
             if n > UNROLL:

@@ -17,7 +17,7 @@ from mmcheck.semantics.aarch64.values import (
     _mask,
     _sext,
 )
-from mmcheck.semantics.runner import ThreadState, Val
+from mmcheck.semantics.runner import Chosen, ThreadState, Val
 
 
 class MemorySteps(StepBase):
@@ -128,14 +128,14 @@ class MemorySteps(StepBase):
         st.exclusive = None
         success = lx is not None and lx[1] == loc and st.choose(2) == 1
         if lx is None or not success:
-            self.wr(st, s, Val(1))
+            self.wr(st, s, Chosen(1) if lx is not None else Val(1))
             return None
         data = self.rd(st, r)
         idx = st.write(addr, data, tags)
         ridx, _ = lx
         if self._last_atomic_before(st, idx) == ridx:
             st.add_rmw(ridx, idx)
-        self.wr(st, s, Val(0))
+        self.wr(st, s, Chosen(0))
         return None
 
     @staticmethod
