@@ -72,7 +72,15 @@ def test_check_update_writes_atomically(tmp_path: Path, monkeypatch: pytest.Monk
     assert exp.read_text() == "# old\n"
 
 
-@pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs process groups")
+def _children(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or not hasattr(os, "killpg"),
+                    reason="needs /proc and process groups")
 def test_ctrl_c_during_parallel_check(tmp_path: Path) -> None:
     for i in range(400):
         (tmp_path / f"SB{i:03}.litmus").write_text(
@@ -82,10 +90,19 @@ def test_ctrl_c_during_parallel_check(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "mmcheck", "check", "--jobs", "2", str(tmp_path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    time.sleep(2.0)  # the workers are running
-    assert proc.poll() is None, "the check ended before it could be interrupted"
-    os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
-    out, err = proc.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(proc.pid)) < 2 and proc.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the two workers run
+        time.sleep(0.5)
+        assert proc.poll() is None, "the check ended before it could be interrupted"
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
     assert proc.returncode == 130, (out, err)
     assert err == "interrupted\n", err
     assert "Traceback" not in out
