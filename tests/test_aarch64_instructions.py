@@ -98,7 +98,7 @@ def test_relative_branch() -> None:
 def test_out_of_scope_features_are_unsupported_with_a_position() -> None:
     cases = {
         "{ 0:X0=x:red; }": "memory tags",
-        "{ 0:VNCR_EL2=x; }": "system registers",
+        "{ 0:SPSR_EL1=x; }": "system registers",
         "{ ins_t 0:X0; }": "instructions as values",
     }
     for init, word in cases.items():
@@ -174,3 +174,12 @@ def test_store_exclusive_retry_loop_is_unrolled() -> None:
                            " MOV W3,#2 ;\n STXR W4,W3,[X0] ;\n CBNZ W4,L0 ;\nforall (x=2)\n"))
     assert res.unsupported is None
     assert (res.observation, res.positive, res.negative) == ("Always", 3, 0)
+
+
+def test_nv2_system_registers_live_in_the_vncr_page() -> None:
+    """Under Variant=NV2, MSR ELR_EL1 is a store at VNCR_EL2+0x230 (herd7's NV2)."""
+    text = ("AArch64 T\nVariant=NV2\n{ uint64_t nv[100]; 0:VNCR_EL2=nv; 0:X1=nv; }\n P0 ;\n"
+            " MOV X0,#1 ;\n MSR ELR_EL1,X0 ;\n LDR X2,[X1,#560] ;\n MRS X3,ELR_EL1 ;\n"
+            "forall (0:X2=1 /\\ 0:X3=1)\n")
+    assert run(text)[0] == "Always"
+    assert run(text.replace("Variant=NV2\n", ""))[1] == ["0:X2=0; 0:X3=1;"]

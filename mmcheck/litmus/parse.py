@@ -175,6 +175,8 @@ def _unsupported_test(sec: Sections, src: Source, text: str, path: str, reason: 
 _SYMBOLIC = re.compile(r"%[A-Za-z_]\w*")
 # A symbolic register as an init entry's location: '%r = x', 'uint64_t %r = x'.
 _SYMBOLIC_DECL = re.compile(r"(?:^|[;{])\s*(?:[A-Za-z_]\w*\s+)*%[A-Za-z_]\w*\s*(?=[=;]|$)")
+_SYSREG = re.compile(r"(?i)\bP?\d+\s*:\s*(?P<name>VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
+                     r"[A-Z]+_EL\d)\b")
 _CODE_LABEL = re.compile(r"\bP\d+\s*:\s*(?P<label>[A-Za-z_.][\w.]*)")
 _POINTER = re.compile(r"(?<![\w\]])\*\s*(?:P?\d+\s*:\s*)?[A-Za-z_]\w*")
 
@@ -191,9 +193,8 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
      "page-table entries (PTE(...); VMSA: herd7 runs them only under its 'vmsa' variant)"),
     (_SYMBOLIC, "symbolic registers ('%name')"),
     (_POINTER, "pointers ('*p')"),
-    (re.compile(r"(?i)\bP?\d+\s*:\s*(?:VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
-                r"[A-Z]+_EL\d)\b"),
-     "system registers (VNCR_EL2 and others: herd7 runs them only under its 'nv2' variant)"),
+    (_SYSREG,
+     "system registers that neither herd7 7.57 nor mmcheck models"),
     (_CODE_LABEL, "code labels as values ('P1:L0')"),
     (re.compile(r"=\s*(?!P\d+\s*:)[A-Za-z_]\w*\s*:\s*[A-Za-z_]\w*"),
      "memory tags ('x:red'; MTE: herd7 runs them only under its 'memtag' variant)"),
@@ -204,6 +205,9 @@ def _out_of_scope(chunk: Chunk, src: Source, found: list[str], dialect: Dialect,
                   init: bool = False) -> None:
     best: tuple[int, int, str] | None = None
     for pat, what in _OUT_OF_SCOPE:
+        if pat is _SYSREG and all(dialect.canon_reg(m.group("name")) is not None
+                                  for m in pat.finditer(chunk.text)):
+            continue  # system registers the dialect reads
         if init and pat is _CODE_LABEL and getattr(dialect, "code_labels", False):
             continue  # '0:X8=P1:Ldec': the dialect runs the call into that code
         if init and pat is _POINTER:

@@ -16,7 +16,9 @@ from mmcheck.semantics.aarch64.values import (
     _INVERT,
     M32,
     M64,
+    NV2_OFFSETS,
     NZCV,
+    SYSREGS,
     _add_flags,
     _alu,
     _bitop,
@@ -192,7 +194,7 @@ class AluSteps(StepBase):
             d, sysreg = self.args(RegOp, WordOp)
             assert isinstance(d, RegOp) and isinstance(sysreg, WordOp)
             if sysreg.word != "NZCV":
-                raise self.unsupported(f"system register {sysreg.word}")
+                return self.system_register(st, sysreg.word, d, load=True)
             f = st.get(NZCV)
             fv = f.v if isinstance(f.v, int) else 0
             self.wr(st, d, Val(fv << 28, f.deps, f.pick))
@@ -201,13 +203,36 @@ class AluSteps(StepBase):
             sysreg, src = self.args(WordOp, RegOp)
             assert isinstance(sysreg, WordOp) and isinstance(src, RegOp)
             if sysreg.word != "NZCV":
-                raise self.unsupported(f"system register {sysreg.word}")
+                return self.system_register(st, sysreg.word, src, load=False)
             x = self.rd(st, src)
             if isinstance(x.v, Sym):
                 raise self.unsupported("flags from an address")
             st.set(NZCV, Val((x.v >> 28) & 0xF, x.deps, x.pick))
             return None
         raise self.unsupported(f"instruction {op} is not modelled")
+
+    def system_register(self, st: ThreadState, name: str, r: RegOp, load: bool) -> None:
+        """MRS/MSR of a system register other than NZCV.  Under herd7's NV2 variant those
+        with a slot in the VNCR_EL2 page are memory accesses there (an LDR or STR at
+        VNCR_EL2 + the slot's offset); otherwise the system register is a register."""
+        if name not in SYSREGS:
+            raise self.unsupported(f"system register {name}")
+        off = NV2_OFFSETS.get(name)
+        if off is not None and getattr(st.program, "nv2", False):
+            base = st.get("VNCR_EL2")
+            addr = self.cell(st, Val(_alu("add", base.v, off, 64, self.span), base.deps,
+                                     base.pick), 8, self.ins.op_col)
+            if load:
+                v, _ = st.read(addr, frozenset())
+                self.wr(st, r, v)
+            else:
+                st.write(addr, self.rd(st, r), frozenset())
+            return None
+        if load:
+            self.wr(st, r, st.get(name))
+        else:
+            st.set(name, self.rd(st, r))
+        return None
 
     def _wr_from(self, st: ThreadState, d: RegOp, r: Value, srcs: list[Val]) -> None:
         deps = pick = 0

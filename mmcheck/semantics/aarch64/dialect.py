@@ -20,6 +20,7 @@ from mmcheck.semantics.aarch64.values import (
     _TYPES,
     M64,
     NZCV,
+    SYSREGS,
     _sext,
 )
 from mmcheck.semantics.runner import Program, ThreadState, Val
@@ -137,7 +138,10 @@ class AArch64Dialect(Record):
         self.supports_arrays = supports_arrays
 
     def canon_reg(self, name: str) -> str | None:
-        return canon_reg(name)
+        r = canon_reg(name)
+        if r is None and name in SYSREGS:
+            return name  # '0:VNCR_EL2=x': a system register's initial value
+        return r
 
     def typed_value(self, v: int, ty: str | None) -> int:
         """A condition constant on a register, as the register's final value is shown."""
@@ -190,6 +194,8 @@ class AArch64Dialect(Record):
         # ends the thread.
         prog.telechat = any(k == "Variant" and "telechat" in v.lower()  # type: ignore[attr-defined]
                             for k, v in test.info)
+        prog.nv2 = any(k == "Variant" and "nv2" in v.lower()  # type: ignore[attr-defined]
+                       for k, v in test.info)
         # herd7 drops an execution that accesses memory at an integer address.
         prog.drop_bad_addresses = True  # type: ignore[attr-defined]
         prog.arrays = {n: (ty, k) for n, ty, k in test.arrays}  # type: ignore[attr-defined]

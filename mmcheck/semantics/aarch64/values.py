@@ -184,3 +184,9 @@ _TYPES = {"int8_t": (8, True), "uint8_t": (8, False), "char": (8, True),
 _STXS = {"STXR": frozenset({"X"}), "STLXR": frozenset({"X", "L"})}
 _AMO_OPS = {"SWP": "swp", "LDADD": "add", "LDEOR": "eor", "LDSET": "orr", "LDCLR": "bic",
             "LDSMAX": "smax", "LDSMIN": "smin", "LDUMAX": "umax", "LDUMIN": "umin"}
+
+# The system registers herd7 7.57 reads (lib/AArch64Base.ml) and, under its NV2 variant,
+# the byte offsets of those that live in the page VNCR_EL2 points to.
+SYSREGS = frozenset({"CTR_EL0", "DCIZ_EL0", "MDCCSR_EL0", "DBGDTR_EL0", "DBGDTRRX_EL0",
+                     "DBGDTRTX_EL0", "ELR_EL1", "ESR_EL1", "TFSR_ELx", "VNCR_EL2"})
+NV2_OFFSETS = {"VNCR_EL2": 0xB0, "ESR_EL1": 0x138, "ELR_EL1": 0x230}
