@@ -65,7 +65,9 @@ def _entries(line: str) -> frozenset[str]:
 
 
 def result_states(result: Result) -> frozenset[frozenset[str]]:
-    return frozenset(frozenset(f"{loc}={v}" for loc, v in s) for s in result.states)
+    # Blanks removed as in parse_expected ('instr:"B .+4"' holds one).
+    return frozenset(frozenset(re.sub(r"\s+", "", f"{loc}={v}") for loc, v in s)
+                     for s in result.states)
 
 
 @dataclass

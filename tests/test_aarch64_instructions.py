@@ -3,6 +3,8 @@ condition, and out-of-scope features reported as unsupported (never as errors)."
 
 from __future__ import annotations
 
+import pytest
+
 from mmcheck.check import check
 from mmcheck.execution import show_state
 from mmcheck.litmus.ast import Mem, Sym, show_condition
@@ -99,7 +101,6 @@ def test_out_of_scope_features_are_unsupported_with_a_position() -> None:
     cases = {
         "{ 0:X0=x:red; }": "memory tags",
         "{ 0:SPSR_EL1=x; }": "system registers",
-        "{ ins_t 0:X0; }": "instructions as values",
     }
     for init, word in cases.items():
         test = parse_text(f"AArch64 T\n{init}\n P0 ;\n NOP ;\nexists (0:X0=0)\n")
@@ -183,3 +184,16 @@ def test_nv2_system_registers_live_in_the_vncr_page() -> None:
             "forall (0:X2=1 /\\ 0:X3=1)\n")
     assert run(text)[0] == "Always"
     assert run(text.replace("Variant=NV2\n", ""))[1] == ["0:X2=0; 0:X3=1;"]
+
+
+def test_instructions_as_values() -> None:
+    """Loading from a code label gives the instruction, labels as offsets (herd7's text);
+    two different instructions compare unequal."""
+    text = ("AArch64 T\n{ 0:X0=instr:\"B .+4\"; ins_t 0:X2; }\n P0 ;\nL0: ;\n B L1 ;\nL1: ;\n"
+            " ADR X1,L0 ;\n LDR W2,[X1] ;\n CMP W0,W2 ;\n CSET W4,EQ ;\n"
+            "locations [0:X2; 0:X4;]\n")
+    assert run(text)[1] == ['0:X2=instr:"B .+4"; 0:X4=1;']
+    other = text.replace('instr:\"B .+4\"', "NOP")
+    assert run(other)[1] == ['0:X2=instr:"B .+4"; 0:X4=0;']
+    with pytest.raises(AssertionError, match="ordering two different instructions"):
+        run(other.replace("CSET W4,EQ", "CSET W4,GT"))

@@ -175,6 +175,7 @@ def _unsupported_test(sec: Sections, src: Source, text: str, path: str, reason: 
 _SYMBOLIC = re.compile(r"%[A-Za-z_]\w*")
 # A symbolic register as an init entry's location: '%r = x', 'uint64_t %r = x'.
 _SYMBOLIC_DECL = re.compile(r"(?:^|[;{])\s*(?:[A-Za-z_]\w*\s+)*%[A-Za-z_]\w*\s*(?=[=;]|$)")
+_INSTRUCTIONS = re.compile(r"\bins_t\b(?!\s*\*)|\binstr\s*:\s*\"")
 _SYSREG = re.compile(r"(?i)\bP?\d+\s*:\s*(?P<name>VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
                      r"[A-Z]+_EL\d)\b")
 _CODE_LABEL = re.compile(r"\bP\d+\s*:\s*(?P<label>[A-Za-z_.][\w.]*)")
@@ -183,7 +184,7 @@ _POINTER = re.compile(r"(?<![\w\]])\*\s*(?:P?\d+\s*:\s*)?[A-Za-z_]\w*")
 # Features of herd7's litmus language that mmcheck reads but does not model, found in
 # the init block, 'locations', the filter or the condition: (pattern, what it is).
 _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bins_t\b(?!\s*\*)|\binstr\s*:\s*\""),
+    (_INSTRUCTIONS,
      "instructions as values (ins_t, instr:\"...\"; herd7 runs code that reads or writes "
      "instructions under its 'ifetch' variant)"),
     (re.compile(r"(?i)\bfault\s*\("),
@@ -208,6 +209,8 @@ def _out_of_scope(chunk: Chunk, src: Source, found: list[str], dialect: Dialect,
         if pat is _SYSREG and all(dialect.canon_reg(m.group("name")) is not None
                                   for m in pat.finditer(chunk.text)):
             continue  # system registers the dialect reads
+        if pat is _INSTRUCTIONS and getattr(dialect, "instruction_values", False):
+            continue  # instructions as values, read from code but never written there
         if init and pat is _CODE_LABEL and getattr(dialect, "code_labels", False):
             continue  # '0:X8=P1:Ldec': the dialect runs the call into that code
         if init and pat is _POINTER:
@@ -301,8 +304,23 @@ def litmus_name(header_name: str) -> str:
     return header_name.removesuffix(".litmus")
 
 
+_INSTR = re.compile(r'instr\s*:\s*"([^"]*)"')
+
+
+def instr_value(text: str) -> Sym:
+    """An instruction as a value, named as herd7 prints it: ``instr:"ADD W0,W0,#1"``."""
+    op, _, args = " ".join(text.split()).partition(" ")
+    args = ",".join(a.strip() for a in args.split(",")) if args else ""
+    return Sym(f'instr:"{op} {args}"' if args else f'instr:"{op}"')
+
+
 def _parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) -> Value | None:
     t = text.strip()
+    m = _INSTR.fullmatch(t)
+    if m is not None:
+        return instr_value(m.group(1))
+    if t in ("NOP", "nop"):  # herd7 reads NOP as the instruction
+        return instr_value("NOP")
     if _NUMBER.fullmatch(t):
         v = int(t, 16) if "0x" in t else int(t, 10)
         if "0x" in t and 1 << 63 <= v < 1 << 64:
@@ -515,6 +533,8 @@ def parse_locations(
     for piece in text[lb + 1 : rb].split(";"):
         off = chunk.offset + pos + (len(piece) - len(piece.lstrip()))
         pos += len(piece) + 1
+        # herd7 reads a type after a location ('0:X2 ins_t', 'x int*'): dropped here.
+        piece = re.sub(r"\s+(?:[A-Za-z_]\w*_t|int|char|short|long)\s*\*?\s*$", "", piece)
         if piece.strip():
             out.append(_parse_loc(piece, dialect, nthreads, src, off, arrays))
     if text[rb + 1 :].strip() not in ("", ";"):  # herd7 reads 'locations [...];'
@@ -524,7 +544,7 @@ def parse_locations(
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<op>/\\|\\/|=>|~|\(|\)|!=|<>|==|=)"
-    r"|(?P<word>\[\s*[A-Za-z_]\w*\s*\]|P?\d+\s*:\s*[A-Za-z_]\w*"
+    r"|(?P<word>instr\s*:\s*\"[^\"]*\"|\[\s*[A-Za-z_]\w*\s*\]|P?\d+\s*:\s*[A-Za-z_]\w*"
     r"|[A-Za-z_]\w*\s*\[\s*\d+\s*\]|\{[-+\w\s,]*\}"
     r"|[+-]?0x[0-9a-fA-F]+|[+-]?\d+|[A-Za-z_][\w.]*)|(?P<bad>\S))"
 )

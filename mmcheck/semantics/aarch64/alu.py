@@ -19,12 +19,14 @@ from mmcheck.semantics.aarch64.values import (
     NV2_OFFSETS,
     NZCV,
     SYSREGS,
+    Unequal,
     _add_flags,
     _alu,
     _bitop,
     _mask,
     _sext,
     cond_holds,
+    is_instr,
 )
 from mmcheck.semantics.runner import ThreadState, Val
 
@@ -261,6 +263,10 @@ class AluSteps(StepBase):
                 else:
                     if x.v == yv:
                         res, flags = 0, 0b0110
+                    elif is_instr(x.v) and is_instr(yv):
+                        st.set(NZCV, Unequal(0, deps.deps, deps.pick))
+                        self.wr(st, d, Val(0, deps.deps, deps.pick))
+                        return None
                     else:
                         raise self.unsupported("comparing an address with another value")
             else:
@@ -281,6 +287,9 @@ class AluSteps(StepBase):
     def _csel(self, st: ThreadState, op: str, d: RegOp, n: RegOp, m: RegOp, cond: str) -> None:
         flags = st.get(NZCV)
         f = flags.v if isinstance(flags.v, int) else 0
+        if isinstance(flags, Unequal) and cond not in ("EQ", "NE"):
+            raise self.unsupported("ordering two different instructions (only = and != are "
+                                   "known)")
         if cond_holds(cond, f):
             v = self.rd(st, n)
             r = v.v

@@ -13,6 +13,7 @@ from mmcheck.litmus.aarch64 import (
     split_label,
 )
 from mmcheck.litmus.ast import Cell, Litmus, Mem, Reg, Sym, Value
+from mmcheck.litmus.parse import instr_value
 from mmcheck.record import Record
 from mmcheck.semantics.aarch64.step import Step
 from mmcheck.semantics.aarch64.values import (
@@ -98,6 +99,31 @@ def _parse_cells(cells: tuple[Cell, ...], scope: str, instrs: list[Step],
                                 step.ins.at(x.col, len(x.name)))
 
 
+def code_image(test: Litmus) -> dict[str, str]:
+    """Each labelled instruction of the test as a value, named as herd7 prints it: the
+    text with labels turned into offsets (``B L1`` one instruction on is ``B .+4``)."""
+    out: dict[str, str] = {}
+    for k, cells in enumerate(test.threads):
+        rows: list[str] = []
+        labels: dict[str, int] = {}
+        marks: list[tuple[str, int]] = []
+        for cell in cells:
+            label, rest, _ = split_label(cell.text)
+            if label is not None:
+                labels[label] = len(rows)
+                marks.append((label, len(rows)))
+            if rest.strip():
+                rows.append(rest)
+        for label, i in marks:
+            if i >= len(rows):
+                continue
+            op, _, args = " ".join(rows[i].split()).partition(" ")
+            parts = [a.strip() for a in args.split(",")] if args else []
+            parts = [f".{4 * (labels[a] - i):+d}" if a in labels else a for a in parts]
+            out[f"{k}:{label}"] = instr_value(f"{op} {','.join(parts)}").name
+    return out
+
+
 def allocate_symbolic(test: Litmus, thread: int, cells: tuple[Cell, ...]) -> dict[str, str]:
     """herd7's allocation of symbolic registers (lib/symbReg.ml): the thread's ``%name``
     registers, in name order, get the lowest general registers the thread does not name
@@ -151,6 +177,7 @@ class AArch64Dialect(Record):
 
     symbolic_registers = True  # '%name' registers, allocated per thread as herd7 does
     code_labels = True  # 'P1:L0' as an initial value: a call into another thread's code
+    instruction_values = True  # instr:"..." values; loads from code read its instructions
 
     def compile(self, test: Litmus, thread: int, cells: tuple[Cell, ...]) -> Program:
         symbols = allocate_symbolic(test, thread, cells)
@@ -194,6 +221,7 @@ class AArch64Dialect(Record):
         # ends the thread.
         prog.telechat = any(k == "Variant" and "telechat" in v.lower()  # type: ignore[attr-defined]
                             for k, v in test.info)
+        prog.code_image = code_image(test)  # type: ignore[attr-defined]
         prog.nv2 = any(k == "Variant" and "nv2" in v.lower()  # type: ignore[attr-defined]
                        for k, v in test.info)
         # herd7 drops an execution that accesses memory at an integer address.

@@ -64,6 +64,13 @@ class MemorySteps(StepBase):
     def load(self, st: ThreadState, tags: frozenset[str]) -> None:
         r, m = self.args(RegOp, MemOp)
         assert isinstance(r, RegOp) and isinstance(m, MemOp)
+        access, after = self.raw_address(st, m)
+        code: dict[str, str] = getattr(st.program, "code_image", {})
+        if isinstance(access.v, Sym) and not access.v.offset and access.v.name in code:
+            # Loading an instruction of the test's code (which nothing writes): its value.
+            self.wr(st, r, Val(Sym(code[access.v.name]), access.deps, access.pick))
+            self.writeback(st, m, after)
+            return None
         addr, after = self.address(st, m, r.width // 8)
         v, idx = st.read(addr, tags)
         if "X" in tags:

@@ -19,6 +19,7 @@ from mmcheck.semantics.aarch64.values import (
     _STXS,
     BARRIER_OPTS,
     NZCV,
+    Unequal,
     _parse_atomic,
     cond_holds,
 )
@@ -60,6 +61,9 @@ class Step(MemorySteps, AluSteps, ControlSteps):
             flags = st.get(NZCV)
             st.branch_on(flags)
             f = flags.v if isinstance(flags.v, int) else 0
+            if isinstance(flags, Unequal) and op[2:] not in ("EQ", "NE"):
+                raise self.unsupported("ordering two different instructions (only = and != "
+                                       "are known)")
             return self.jump(st, lab.name, flags) if cond_holds(op[2:], f) else None
         if op in ("CBZ", "CBNZ"):
             r, lab = self.args(RegOp, LabelOp)

@@ -7,6 +7,7 @@ import re
 
 from mmcheck.errors import Span, Unsupported
 from mmcheck.litmus.ast import Sym, Value
+from mmcheck.semantics.runner import Val
 
 M64 = (1 << 64) - 1
 M32 = (1 << 32) - 1
@@ -190,3 +191,14 @@ _AMO_OPS = {"SWP": "swp", "LDADD": "add", "LDEOR": "eor", "LDSET": "orr", "LDCLR
 SYSREGS = frozenset({"CTR_EL0", "DCIZ_EL0", "MDCCSR_EL0", "DBGDTR_EL0", "DBGDTRRX_EL0",
                      "DBGDTRTX_EL0", "ELR_EL1", "ESR_EL1", "TFSR_ELx", "VNCR_EL2"})
 NV2_OFFSETS = {"VNCR_EL2": 0xB0, "ESR_EL1": 0x138, "ELR_EL1": 0x230}
+
+
+class Unequal(Val):
+    """Flags of comparing two different symbolic values (instructions): only EQ and NE
+    have an answer."""
+
+    __slots__ = ()
+
+
+def is_instr(v: Value) -> bool:
+    return isinstance(v, Sym) and v.name.startswith('instr:"')
