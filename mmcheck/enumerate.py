@@ -299,7 +299,7 @@ class Combination:
                             row |= 1 << (base + k)
                     rows[base + j] = row
             return Relation(n, rows)
-        if name in ("loc", "int", "ext"):
+        if name in ("loc", "int", "ext", "sca"):
             return Relation(n, structural_rows(ev, name))
         if name == "id":
             return Relation.identity(n)

@@ -197,3 +197,14 @@ def test_instructions_as_values() -> None:
     assert run(other)[1] == ['0:X2=instr:"B .+4"; 0:X4=0;']
     with pytest.raises(AssertionError, match="ordering two different instructions"):
         run(other.replace("CSET W4,EQ", "CSET W4,GT"))
+
+
+def test_exclusive_pairs_are_single_copy_atomic() -> None:
+    """LDXP/STXP: a pair is read and written as one unit (no torn read of the other
+    thread's pair), and two successful pairs do not both read the initial values."""
+    text = ("AArch64 T\n{ uint64_t t[2]; 0:X2=t; 1:X2=t; uint64_t 0:X3; uint64_t 0:X4; }\n"
+            " P0 | P1 ;\n MOV X0,#1 | MOV X0,#3 ;\n MOV X1,#2 | MOV X1,#4 ;\n"
+            " LDXP X3,X4,[X2] | LDXP X3,X4,[X2] ;\n STXP W9,X0,X1,[X2] | STXP W9,X0,X1,[X2] ;\n"
+            "locations [0:X3; 0:X4;]\n")
+    states = run(text)[1]
+    assert set(states) == {"0:X3=0; 0:X4=0;", "0:X3=3; 0:X4=4;"}

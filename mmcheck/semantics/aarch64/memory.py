@@ -61,6 +61,50 @@ class MemorySteps(StepBase):
         return None
 
 
+    def _pair_cells(self, st: ThreadState, m: MemOp, size: int) -> tuple[Val, Val]:
+        if m.mode != "off" or m.offset is not None:
+            raise self.err("an exclusive pair takes a plain [Xn] address", m.col)
+        access, _ = self.raw_address(st, m)
+        second = Val(_alu("add", access.v, size, 64, self.ins.at(m.col)), access.deps,
+                     access.pick)
+        return self.cell(st, access, size, m.col), self.cell(st, second, size, m.col)
+
+    def load_exclusive_pair(self, st: ThreadState, acquire: bool) -> None:
+        """LDXP, LDAXP: two exclusive reads of consecutive cells, one single-copy-atomic
+        unit (tagged ``SCA``: the model's sca-class); the monitor is on the first."""
+        r1, r2, m = self.args(RegOp, RegOp, MemOp)
+        assert isinstance(r1, RegOp) and isinstance(r2, RegOp) and isinstance(m, MemOp)
+        a1, a2 = self._pair_cells(st, m, r1.width // 8)
+        tags = frozenset({"X", "A", "SCA"}) if acquire else frozenset({"X", "SCA"})
+        v1, i1 = st.read(a1, tags)
+        v2, i2 = st.read(a2, tags)
+        st.exclusive = (i1, st.events[i1].loc)
+        st.__dict__["exclusive_pair"] = (i1, i2)
+        self.wr(st, r1, v1)
+        self.wr(st, r2, v2)
+
+    def store_exclusive_pair(self, st: ThreadState, release: bool) -> None:
+        """STXP, STLXP: both writes (one single-copy-atomic unit) or neither, after a
+        load-exclusive pair of the same address; each write pairs with its cell's read."""
+        s, r1, r2, m = self.args(RegOp, RegOp, RegOp, MemOp)
+        assert isinstance(s, RegOp) and isinstance(r1, RegOp) and isinstance(r2, RegOp)
+        assert isinstance(m, MemOp)
+        addrs = self._pair_cells(st, m, r1.width // 8)
+        lx = st.exclusive
+        pair = st.__dict__.pop("exclusive_pair", None)
+        st.exclusive = None
+        success = lx is not None and lx[1] == st.location(addrs[0]) and st.choose(2) == 1
+        if lx is None or not success:
+            self.wr(st, s, Chosen(1) if lx is not None else Val(1))
+            return
+        tags = frozenset({"X", "L", "SCA"}) if release else frozenset({"X", "SCA"})
+        widx = [st.write(addr, self.rd(st, r), tags)
+                for r, addr in zip((r1, r2), addrs, strict=True)]
+        if pair is not None and pair[0] == lx[0]:
+            for ridx, w in zip(pair, widx, strict=True):
+                st.add_rmw(ridx, w)
+        self.wr(st, s, Chosen(0))
+
     def load(self, st: ThreadState, tags: frozenset[str]) -> None:
         r, m = self.args(RegOp, MemOp)
         assert isinstance(r, RegOp) and isinstance(m, MemOp)

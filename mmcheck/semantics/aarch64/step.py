@@ -86,11 +86,12 @@ class Step(MemorySteps, AluSteps, ControlSteps):
         if op in ("LDP", "STP", "LDPSW", "LDNP", "STNP", "LDIAPP", "STILP"):
             self.pair(st, op)
             return None
-        if op in ("LDXP", "LDAXP", "STXP", "STLXP"):
-            # herd7 makes the two accesses one single-copy-atomic unit, which constrains
-            # which writes the pair reads from together: not modelled.
-            raise self.unsupported(f"exclusive pair {op} (a pair read or written as one "
-                                   "single-copy-atomic unit) is not modelled")
+        if op in ("LDXP", "LDAXP"):
+            self.load_exclusive_pair(st, op == "LDAXP")
+            return None
+        if op in ("STXP", "STLXP"):
+            self.store_exclusive_pair(st, op == "STLXP")
+            return None
         if op in _LOADS:
             self.load(st, _LOADS[op])
         elif op in _STORES:
