@@ -153,7 +153,8 @@ class StepBase:
             if a.offset:
                 raise Unsupported(
                     f"access at {a}, {a.offset} bytes from the scalar location {a.name} "
-                    "(mixed-size accesses are not modelled)", where)
+                    "(mixed-size accesses are not modelled; herd7 runs them under its 'mixed' "
+                    "variant)", where)
             return addr
         ty, n = arr
         es = _TYPES.get(ty, (32, True))[0] // 8
@@ -161,7 +162,7 @@ class StepBase:
         if rem or size != es:
             raise Unsupported(
                 f"{size}-byte access at {a} in {ty} {a.name}[{n}] (mixed-size accesses "
-                "are not modelled)", where)
+                "are not modelled; herd7 runs them under its 'mixed' variant)", where)
         if not 0 <= k < n:
             raise Unsupported(f"access at {a}, outside {a.name}[{n}]", where)
         return Val(Sym(f"{a.name}[{k}]"), addr.deps, addr.pick)
