@@ -41,7 +41,10 @@ def _tests() -> list[Any]:
 @pytest.mark.parametrize("directory", _tests())
 def test_variants_agree(directory: str) -> None:
     differ = []
-    for f in sorted((CORPUS / directory).glob("*.litmus")):
+    files = sorted((CORPUS / directory).glob("*.litmus"))
+    if directory.endswith("-diy"):  # generated families of a few shapes: a quarter of each
+        files = files[::4]
+    for f in files:
         text = f.read_text()
         base = answer(text, str(f))
         assert base[0] != "error", base
