@@ -91,9 +91,10 @@ def _answer(text: str) -> tuple[Any, ...]:
     lambda t: t.replace(" ", "\t"),
     lambda t: "(* lead *)".join(t.split("\n", 1)).replace(";\n", "; (* c (* nested *) *)\n"),
     lambda t: t.replace("exists (", "exists ( (* in the condition *) "),
+    lambda t: "(* before the header *)\n" + t,
 ], ids=["P0:", "};", "int x=0", "[x]=0", "x;", "{}", "init registers", "texname/doc",
         "metadata", "final", "==", "<< >>", "locations", "filter", "CRLF", "tabs",
-        "comments", "comment in condition"])
+        "comments", "comment in condition", "comment before the header"])
 def test_single_variant(rewrite: Any) -> None:
     base = _answer(SB)
     got = _answer(rewrite(SB))

@@ -25,11 +25,15 @@ HERD_ARCHES = {
 NO_COMMENTS_IN_PROGRAM = frozenset({"C", "CPP", "C++"})
 
 _FIRST = re.compile(r"\s*(\S+)")
+_LEADING_COMMENT = re.compile(r"\s*\(\*(?:[^*]|\*(?!\)))*\*\)")
 
 
 def check_header(text: str) -> None:
     """Refuse, at its header, a test whose architecture mmcheck does not read."""
-    m = _FIRST.match(text)
+    start = 0
+    while (lead := _LEADING_COMMENT.match(text, start)) is not None:
+        start = lead.end()  # comments before the header (mmcheck has always read them)
+    m = _FIRST.match(text, start)
     if m is None:
         return  # empty: split() says so
     arch = m.group(1)
