@@ -120,3 +120,16 @@ def test_other_architectures_refused_at_header(arch: str, word: str) -> None:
     err = info.value
     assert word in err.message
     assert err.span is not None and (err.span.line, err.span.col) == (1, 1)
+
+
+def test_c_program_keeps_its_stars_and_loses_its_comments() -> None:
+    """In a C test '(*x)' is C (herd7 does not skip comments in the program); comments in
+    the init block and the condition are still comments."""
+    from mmcheck.litmus.split import Source, _program_region
+
+    text = ("C T\n{ int y=1; (* init *) }\nP0(int *x) {\n r0 = READ_ONCE(*x);\n}\n"
+            "exists (0:r0=1) (* cond *)\n")
+    out = Source(text, _program_region(text)).text
+    assert "READ_ONCE(*x)" in out
+    assert "(* init *)" not in out and "(* cond *)" not in out
+    assert len(out) == len(text)

@@ -80,12 +80,20 @@ class Sections(Record):
 class Source:
     """Text with comments blanked out, and offset -> line/col conversion."""
 
-    def __init__(self, text: str, comments: bool = True) -> None:
+    def __init__(self, text: str, keep: tuple[int, int] | None = None) -> None:
         self.original = text
         self.line_starts = [0]
         for m in re.finditer("\n", text):
             self.line_starts.append(m.end())
-        self.text, open_at = blank_comments(text) if comments else (text, -1)
+        if keep is None:
+            self.text, open_at = blank_comments(text)
+        else:  # the program of a C test: '(*' there is C (herd7 keeps it too)
+            a, b = keep
+            head, open_at = blank_comments(text[:a])
+            tail, open_tail = blank_comments(text[b:])
+            if open_at < 0 and open_tail >= 0:
+                open_at = b + open_tail
+            self.text = head + text[a:b] + tail
         if open_at >= 0:
             raise self.error("unterminated comment '(*'", open_at, 2)
 
@@ -166,9 +174,12 @@ def split(text: str) -> tuple[Sections, Source]:
         )
     check_header(text)
     # herd7's lexers take '\r' for a blank: CRLF files read as LF ones, offsets unchanged.
-    first = text.split(None, 1)
-    comments = not first or first[0] not in NO_COMMENTS_IN_PROGRAM
-    src = Source(text.replace("\r", " ") if "\r" in text else text, comments)
+    clean = text.replace("\r", " ") if "\r" in text else text
+    first = clean.split(None, 1)
+    keep = None
+    if first and first[0] in NO_COMMENTS_IN_PROGRAM:
+        keep = _program_region(clean)
+    src = Source(clean, keep)
     t = src.text
     pos = 0
     n = len(t)
@@ -293,6 +304,19 @@ def split(text: str) -> tuple[Sections, Source]:
         ),
         src,
     )
+
+
+def _program_region(text: str) -> tuple[int, int] | None:
+    """Where the thread table of a C test lies: after the init block's closing brace, up to
+    the first line with a keyword (found on the raw text: its comments are not blanked)."""
+    start = text.find("{")
+    if start < 0:
+        return None
+    close = _matching_brace(text, start)
+    if close < 0:
+        return None
+    km = _KEYWORDS.search(text, close + 1)
+    return close + 1, km.start() if km else len(text)
 
 
 def split_program(
