@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mmcheck.atomic_write import write_text_atomic
 from mmcheck.check import Options, check, resolve_model
 from mmcheck.errors import UserError
 from mmcheck.execution import Result
@@ -69,7 +70,9 @@ def _entries(line: str) -> frozenset[str]:
 
 
 def result_states(result: Result) -> frozenset[frozenset[str]]:
-    return frozenset(frozenset(f"{loc}={v}" for loc, v in s) for s in result.states)
+    # Blanks removed as in parse_expected ('instr:"B .+4"' holds one).
+    return frozenset(frozenset(re.sub(r"\s+", "", f"{loc}={v}") for loc, v in s)
+                     for s in result.states)
 
 
 @dataclass
@@ -183,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     dirs = [d for d in args.dirs if d.is_dir() and supported_dir(d)]
     summaries = run(dirs, args.model, args.timeout, args.quiet)
     if args.json:
-        args.json.write_text(json.dumps(
+        write_text_atomic(args.json, json.dumps(
             {s.name: [o.__dict__ for o in s.outcomes] for s in summaries}, indent=1))
     return 0
 

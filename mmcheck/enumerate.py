@@ -79,7 +79,12 @@ def value_sets(
 
     for rnd in range(MAX_FIXPOINT_ROUNDS):
         before = {k: set(v) for k, v in values.items()}
+        for p in programs:
+            p.__dict__.pop("partial_writes", None)
         traces = [thread_traces(p, oracle) for p in programs]
+        for p in programs:
+            for loc, v in p.__dict__.get("partial_writes", ()):
+                values.setdefault(loc, {0}).add(v)
         for ts in traces:
             for tr in ts:
                 for ev in tr.events:
@@ -93,6 +98,7 @@ def value_sets(
         # these traces, computed from every value up to that length, are complete.
         writes = sum(max((sum(1 for ev in tr.events if ev.dir == WRITE) for tr in ts),
                          default=0) for ts in traces)
+        writes += sum(len(p.__dict__.get("partial_writes", ())) for p in programs)
         if rnd >= writes:
             return {k: sorted(v, key=value_key) for k, v in before.items()}, traces
     raise Unsupported(
@@ -299,7 +305,7 @@ class Combination:
                             row |= 1 << (base + k)
                     rows[base + j] = row
             return Relation(n, rows)
-        if name in ("loc", "int", "ext"):
+        if name in ("loc", "int", "ext", "sca"):
             return Relation(n, structural_rows(ev, name))
         if name == "id":
             return Relation.identity(n)

@@ -108,8 +108,17 @@ def event_sets(events: Sequence[Event]) -> dict[str, int]:
 
 def structural_rows(events: Sequence[Event], name: str) -> list[int]:
     """Rows of ``loc`` (same location), ``int`` (same thread) or ``ext`` (different
-    threads; the initial writes belong to no thread)."""
+    threads; the initial writes belong to no thread) or ``sca`` (the other accesses of a
+    single-copy-atomic pair: one instruction's accesses tagged ``SCA``)."""
     n = len(events)
+    if name == "sca":
+        groups: dict[tuple[int, int], int] = {}
+        for e in events:
+            if "SCA" in e.tags:
+                key = (e.thread, e.instr)
+                groups[key] = groups.get(key, 0) | (1 << e.id)
+        return [groups[(e.thread, e.instr)] & ~(1 << e.id) if "SCA" in e.tags else 0
+                for e in events]
     if name == "loc":
         by_loc: dict[str, int] = {}
         for e in events:

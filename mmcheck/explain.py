@@ -82,7 +82,7 @@ class ExecutionRelations(Evaluator):
         amo = [(r, w) for r, w in x.rmw if evs[r].instr == evs[w].instr]
         base["amo"] = Relation.from_pairs(n, amo)
         base["lxsx"] = base["rmw"] - base["amo"]
-        for name in ("loc", "int", "ext"):
+        for name in ("loc", "int", "ext", "sca"):
             base[name] = Relation(n, structural_rows(evs, name))
 
         def static(name: str) -> Relation:

@@ -118,16 +118,16 @@ def test_unknown_architecture_is_an_error(lib: Path) -> None:
 
 def test_unsupported_feature_is_an_error(lib: Path) -> None:
     (lib / "ARR.litmus").write_text(
-        "X86 ARR\n{ int a[2] = {0,0}; }\n P0 ;\n MOV [x],$1 ;\nexists (0:EAX=0)\n"
+        "X86 ARR\n{ int %r = x; }\n P0 ;\n MOV [x],$1 ;\nexists (0:EAX=0)\n"
     )
     with (lib / "expectations.txt").open("a") as f:
         f.write("ARR  sc=Forbidden\n")
     result = run("x86", "--json", "out.json")
     assert result.exit_code == 3
-    assert "x86/ARR.litmus: unsupported: arrays" in result.stderr
+    assert "x86/ARR.litmus: unsupported: symbolic registers" in result.stderr
     row = json.loads(Path("out.json").read_text())["results"][0]
     assert (row["test"], row["status"], row["got"]) == ("ARR", "error", None)
-    assert "unsupported: arrays" in row["message"]
+    assert "unsupported: symbolic registers" in row["message"]
 
 
 def test_failure_and_error_together_exit_3(lib: Path) -> None:

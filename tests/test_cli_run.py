@@ -82,7 +82,7 @@ exists (x=1 /\\ )
 
 ARRAY = """\
 X86_64 ARR
-{ int64_t t[2]={1,-1}; }
+{ uint64_t %r = x; }
  P0            ;
  movq $1,(x)   ;
 exists (x=1)
@@ -243,9 +243,9 @@ def test_unsupported_test_is_reported_not_guessed(write_litmus: WriteLitmus) -> 
     sb = write_litmus("SB.litmus", SB)
     r = invoke("run", str(arr), str(sb))
     assert r.exit_code == 3
-    assert r.stdout.startswith("Test ARR Unsupported\nReason arrays")
+    assert r.stdout.startswith("Test ARR Unsupported\nReason symbolic registers")
     assert r.stdout.endswith(SB_HERD)
-    assert f"{arr}: unsupported: arrays" in r.stderr
+    assert f"{arr}: unsupported: symbolic registers" in r.stderr
 
 
 def test_empty_directory(tmp_path: Path) -> None:

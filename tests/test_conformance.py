@@ -29,8 +29,7 @@ LENIENT_DIRS = ("aarch64-instructions",)
 
 # Tests that use a feature mmcheck reports as unsupported rather than guessing,
 # with a word the reason must contain.
-KNOWN_UNSUPPORTED = {
-    "x86_64-instructions/A009": "arrays",
+KNOWN_UNSUPPORTED: dict[str, str] = {
     # A path dereferences the integer a list cell holds (herd7 drops such paths).
     "c-lkmm/C-RomanPenyaev-list-rcu-rr": "not a shared location",
 }

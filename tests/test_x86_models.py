@@ -415,3 +415,16 @@ def test_renaming_registers_changes_nothing(
         a, b = run(text_a, model), run(text_b, model)
         assert (a.verdict, a.positive, a.negative) == (b.verdict, b.positive, b.negative)
         assert {_map_state(s, loc_map) for s in states(a)} == states(b)
+
+
+def test_x86_array_cells_through_base_index_scale() -> None:
+    from mmcheck.check import check as run_check
+    from mmcheck.litmus.parse import parse_text
+
+    text = ("X86_64 T\n{ int64_t t[3]={1,-1,7}; 0:rax=t; 0:rbx=2; int64_t 0:rcx; }\n P0 ;\n"
+            " movq 0(%rax,%rbx,8),%rcx ;\n movq $5,8(%rax) ;\nforall (0:rcx=7 /\\ t[1]=5)\n")
+    res = run_check(parse_text(text))
+    assert res.unsupported is None, res.unsupported
+    assert (res.observation, res.positive, res.negative) == ("Always", 1, 0)
+    bad = run_check(parse_text(text.replace("0(%rax", "4(%rax")))
+    assert bad.unsupported is not None and "mixed-size" in bad.unsupported

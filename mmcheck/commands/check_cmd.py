@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from mmcheck.atomic_write import write_text_atomic
 from mmcheck.cli import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -195,7 +197,7 @@ def suggest(job: Job, o: Outcome) -> Outcome:
 def write(path: Path, text: str) -> bool:
     """Write a report or an expectations file; a failure is reported (False then)."""
     try:
-        path.write_text(text, encoding="utf-8")
+        write_text_atomic(path, text)
     except OSError as exc:
         click.echo(f"{path}: cannot write: {exc.strerror}", err=True)
         return False
@@ -279,18 +281,45 @@ def run_all(todo: Sequence[Job], workers: int, console: Console) -> list[Outcome
                 out.append(run_job(job))
             return out
         context = multiprocessing.get_context("spawn")  # no fork from a threaded process
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        # Each worker is started with SIGINT ignored, which a spawned Python keeps: the
+        # terminal sends Ctrl-C to the whole process group, and only this process answers
+        # it (one line, exit 130), stopping the workers.  The pool starts a worker in
+        # each of the first submissions, synchronously: the window is milliseconds.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            futures: list[Future[Outcome]] = [pool.submit(run_job, job) for job in todo]
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                       initializer=_ignore_sigint)
+            futures: list[Future[Outcome]] = [pool.submit(run_job, job)
+                                              for job in todo[:workers]]
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        try:
+            futures.extend(pool.submit(run_job, job) for job in todo[workers:])
             pending = set(futures)
             while pending:
                 _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 tick(len(futures) - len(pending), "")
             return [f.result() for f in futures]
-        finally:  # on Ctrl-C or a worker's crash, drop what has not started
+        except KeyboardInterrupt:
+            _stop_workers(pool)
+            raise
+        finally:  # on a worker's crash, drop what has not started
             pool.shutdown(wait=True, cancel_futures=True)
     finally:
         tick(-1, "")
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now (a test may run for minutes)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for proc in list(processes.values()):
+        proc.terminate()
+    for proc in list(processes.values()):
+        proc.join(timeout=5)
 
 
 def progress_ticker(total: int, console: Console) -> Callable[[int, str], None]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from mmcheck.atomic_write import write_text_atomic
 from mmcheck.cli import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -101,7 +102,7 @@ def graph(test: str, model: str | None, which: str | None, output: Path, limit: 
             text = dot.render(pics, parsed.name, note)
         if not pics:
             click.echo(f"{test}: {note}; the picture says so", err=True)
-    output.write_text(text, encoding="utf-8")
+    write_text_atomic(output, text)
     return EXIT_OK
 
 
@@ -154,7 +155,7 @@ def report(paths: tuple[str, ...], model: str | None, output: str, limit: int,
             click.echo(bad, err=True)
             status = EXIT_BAD_INPUT
         entries.append(html.Entry(str(path), parsed, ex))
-    Path(output).write_text(html.render(entries, limit=limit), encoding="utf-8")
+    write_text_atomic(output, html.render(entries, limit=limit))
     return status
 
 

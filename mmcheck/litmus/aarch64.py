@@ -289,7 +289,8 @@ def parse_instr(text: str, span: Span) -> A64Instr:
 def _reg(piece: str, col: int, span: Span) -> RegOp:
     name = canon_reg(piece)
     if name is None and re.fullmatch(r"(?i)C(?:\d+|SP|ZR)", piece):
-        raise Unsupported(f"Morello capability register {piece!r}",
+        raise Unsupported(f"Morello capability register {piece!r} (herd7 runs Morello "
+                          "code only under its 'morello' variant)",
                           Span(span.line, span.col + col, span.text, len(piece)))
     if name is None:
         raise _err(f"{piece!r} is not an AArch64 register", span, col, len(piece))

@@ -96,7 +96,7 @@ def _parse_text(text: str, path: str) -> Litmus:
     unsupported: list[str] = []
     for chunk in (sec.init, sec.locations, sec.filter, sec.condition):
         if chunk is not None and not unsupported:
-            _out_of_scope(chunk, src, unsupported)
+            _out_of_scope(chunk, src, unsupported, dialect, chunk is sec.init)
     if unsupported:
         return _unsupported_test(sec, src, text, path, unsupported[0])
     arrays: dict[str, tuple[str, int]] = {}
@@ -176,25 +176,56 @@ def _unsupported_test(sec: Sections, src: Source, text: str, path: str, reason: 
     )
 
 
+_SYMBOLIC = re.compile(r"%[A-Za-z_]\w*")
+# A symbolic register as an init entry's location: '%r = x', 'uint64_t %r = x'.
+_SYMBOLIC_DECL = re.compile(r"(?:^|[;{])\s*(?:[A-Za-z_]\w*\s+)*%[A-Za-z_]\w*\s*(?=[=;]|$)")
+_INSTRUCTIONS = re.compile(r"\bins_t\b(?!\s*\*)|\binstr\s*:\s*\"")
+_SYSREG = re.compile(r"(?i)\bP?\d+\s*:\s*(?P<name>VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
+                     r"[A-Z]+_EL\d)\b")
+_CODE_LABEL = re.compile(r"\bP\d+\s*:\s*(?P<label>[A-Za-z_.][\w.]*)")
+_POINTER = re.compile(r"(?<![\w\]])\*\s*(?:P?\d+\s*:\s*)?[A-Za-z_]\w*")
+
 # Features of herd7's litmus language that mmcheck reads but does not model, found in
 # the init block, 'locations', the filter or the condition: (pattern, what it is).
 _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bins_t\b|\binstr\s*:\s*\""), "instructions as values (ins_t, instr:\"...\")"),
-    (re.compile(r"(?i)\bfault\s*\("), "faults in the condition (Fault(...))"),
-    (re.compile(r"\b(?:PTE|PA|TTD|TLB|AF|DB|OA)\s*\("), "page-table entries (PTE(...))"),
-    (re.compile(r"%[A-Za-z_]\w*"), "symbolic registers ('%name')"),
-    (re.compile(r"(?<![\w\]])\*\s*(?:\d+\s*:\s*)?[A-Za-z_]\w*"), "pointers ('*p')"),
-    (re.compile(r"\bP\d+\s*:\s*[A-Za-z_.][\w.]*"), "code labels as values ('P1:L0')"),
-    (re.compile(r"=\s*(?!P\d+\s*:)[A-Za-z_]\w*\s*:\s*[A-Za-z_]\w*"), "memory tags ('x:red')"),
-    (re.compile(r"(?i)\b\d+\s*:\s*(?:VNCR_EL2|ELR_EL\d|SPSR_EL\d|TTBR\d_EL\d|"
-                r"[A-Z]+_EL\d)\b"), "system registers"),
+    (_INSTRUCTIONS,
+     "instructions as values (ins_t, instr:\"...\"; herd7 runs code that reads or writes "
+     "instructions under its 'ifetch' variant)"),
+    (re.compile(r"(?i)\bfault\s*\("),
+     "faults in the condition (Fault(...); herd7 runs faulting tests only under its "
+     "'vmsa', 'memtag' or 'fatal' variants)"),
+    (re.compile(r"\b(?:PTE|PA|TTD|TLB|AF|DB|OA)\s*\("),
+     "page-table entries (PTE(...); VMSA: herd7 runs them only under its 'vmsa' variant)"),
+    (_SYMBOLIC, "symbolic registers ('%name')"),
+    (_POINTER, "pointers ('*p')"),
+    (_SYSREG,
+     "system registers that neither herd7 7.57 nor mmcheck models"),
+    (_CODE_LABEL, "code labels as values ('P1:L0')"),
+    (re.compile(r"=\s*(?!P\d+\s*:)[A-Za-z_]\w*\s*:\s*[A-Za-z_]\w*"),
+     "memory tags ('x:red'; MTE: herd7 runs them only under its 'memtag' variant)"),
 )
 
 
-def _out_of_scope(chunk: Chunk, src: Source, found: list[str]) -> None:
+def _out_of_scope(chunk: Chunk, src: Source, found: list[str], dialect: Dialect,
+                  init: bool = False) -> None:
     best: tuple[int, int, str] | None = None
     for pat, what in _OUT_OF_SCOPE:
-        m = pat.search(chunk.text)
+        if pat is _SYSREG and all(dialect.canon_reg(m.group("name")) is not None
+                                  for m in pat.finditer(chunk.text)):
+            continue  # system registers the dialect reads
+        if pat is _INSTRUCTIONS and getattr(dialect, "instruction_values", False):
+            continue  # instructions as values, read from code but never written there
+        if init and pat is _CODE_LABEL and getattr(dialect, "code_labels", False):
+            continue  # '0:X8=P1:Ldec': the dialect runs the call into that code
+        if init and pat is _POINTER:
+            continue  # 'int *p = &x' declares a location holding an address: read
+        if pat is _SYMBOLIC and getattr(dialect, "symbolic_registers", False) \
+                and chunk.text.count("%") == len(_SYMBOLIC_DECL.findall(chunk.text)):
+            continue  # '%r = x' in the init block: the dialect allocates a register
+
+        # 'P0:EAX' names a register (herd7 reads it as '0:EAX'); 'P1:L0' a code label.
+        m = next((m for m in pat.finditer(chunk.text) if "label" not in pat.groupindex
+                  or dialect.canon_reg(m.group("label")) is None), None)
         if m is not None and (best is None or m.start() < best[0]):
             best = (m.start(), m.end(), what)
     if best is None:
@@ -277,8 +308,23 @@ def litmus_name(header_name: str) -> str:
     return header_name.removesuffix(".litmus")
 
 
+_INSTR = re.compile(r'instr\s*:\s*"([^"]*)"')
+
+
+def instr_value(text: str) -> Sym:
+    """An instruction as a value, named as herd7 prints it: ``instr:"ADD W0,W0,#1"``."""
+    op, _, args = " ".join(text.split()).partition(" ")
+    args = ",".join(a.strip() for a in args.split(",")) if args else ""
+    return Sym(f'instr:"{op} {args}"' if args else f'instr:"{op}"')
+
+
 def _parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) -> Value | None:
     t = text.strip()
+    m = _INSTR.fullmatch(t)
+    if m is not None:
+        return instr_value(m.group(1))
+    if t in ("NOP", "nop"):  # herd7 reads NOP as the instruction
+        return instr_value("NOP")
     if _NUMBER.fullmatch(t):
         v = int(t, 16) if "0x" in t else int(t, 10)
         if "0x" in t and 1 << 63 <= v < 1 << 64:
@@ -306,7 +352,10 @@ def _parse_loc(
     arrays: dict[str, tuple[str, int]] | None = None,
 ) -> Loc:
     t = text.strip()
-    m = re.fullmatch(r"(\d+)\s*:\s*([A-Za-z_][\w]*)", t)
+    if t.startswith("%") and getattr(dialect, "symbolic_registers", False) \
+            and re.fullmatch(r"%[A-Za-z_]\w*", t):
+        return Reg(-1, t)  # a symbolic register: its thread is where the code uses it
+    m = re.fullmatch(r"P?(\d+)\s*:\s*([A-Za-z_][\w]*)", t)
     if m:
         thread = int(m.group(1))
         if thread >= nthreads:
@@ -365,6 +414,10 @@ def parse_init(
         off = chunk.offset + start + lead
         body = piece.strip()
         lhs, eq, rhs = body.partition("=")
+        # A pointer: 'int *p = &x', 'int* p', '*p = x' (herd7: a location holding an
+        # address, typed as a pointer to the type).
+        pointer = "*" in lhs
+        lhs = lhs.replace("*", " ")
         words = lhs.split()
         # Strip leading type names ("uint64_t 0:X0", "int x", "unsigned long y"); herd7
         # takes any 'name_t' word before the location as a type (even 'unit64_t').
@@ -382,7 +435,9 @@ def parse_init(
             loc_at = lhs.index(w, loc_at) + len(w)
         if words:
             loc_at = lhs.index(words[0], loc_at)
-        ty = " ".join(tname)
+        ty = (" ".join(tname) + (" *" if pointer else "")).strip()
+        if pointer:
+            tname.append("*")
         am = re.fullmatch(r"([A-Za-z_]\w*)\s*\[\s*(\d+)\s*\]", loc_text)
         if am is not None and not getattr(dialect, "supports_arrays", False):
             span = src.span(off)
@@ -395,12 +450,16 @@ def parse_init(
         loc = _parse_loc(loc_text, dialect, nthreads, src, off + loc_at, arrays)
         if tname:
             types.append((loc, ty))
-        if not eq:
-            if not tname:
-                raise src.error(f"expected '=' in init entry {body!r}", off, len(body))
+        if not eq:  # 'int x;' or 'x;': herd7 initialises it to 0
             entries.append((loc, 0))
             continue
+        if rhs.lstrip().startswith("&") and isinstance(loc, Reg | Mem):
+            rhs = rhs.replace("&", " ", 1)  # 'int *p = &x': herd7 reads the '&' as a no-op
         value = _parse_value(rhs, arrays)
+        lab = re.fullmatch(r"P(\d+)\s*:\s*([A-Za-z_.][\w.]*)", rhs.strip())
+        if lab is not None and getattr(dialect, "code_labels", False) \
+                and dialect.canon_reg(lab.group(2)) is None and int(lab.group(1)) < nthreads:
+            value = Sym(f"{int(lab.group(1))}:{lab.group(2)}")  # a code address
         if value is None and not rhs.strip():
             raise src.error(f"missing initial value after '=' in {body!r}", off + len(lhs), 1)
         if value is None or (isinstance(value, Sym) and value.name.startswith("{")):
@@ -478,15 +537,18 @@ def parse_locations(
     for piece in text[lb + 1 : rb].split(";"):
         off = chunk.offset + pos + (len(piece) - len(piece.lstrip()))
         pos += len(piece) + 1
+        # herd7 reads a type after a location ('0:X2 ins_t', 'x int*'): dropped here.
+        piece = re.sub(r"\s+(?:[A-Za-z_]\w*_t|int|char|short|long)\s*\*?\s*$", "", piece)
         if piece.strip():
             out.append(_parse_loc(piece, dialect, nthreads, src, off, arrays))
-    if text[rb + 1 :].strip():
+    if text[rb + 1 :].strip() not in ("", ";"):  # herd7 reads 'locations [...];'
         raise src.error("unexpected text after 'locations [...]'", chunk.offset + rb + 1)
     return tuple(out)
 
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<op>/\\|\\/|=>|~|\(|\)|!=|<>|=)|(?P<word>\[\s*[A-Za-z_]\w*\s*\]|\d+\s*:\s*[A-Za-z_]\w*"
+    r"\s*(?:(?P<op>/\\|\\/|=>|~|\(|\)|!=|<>|==|=)"
+    r"|(?P<word>instr\s*:\s*\"[^\"]*\"|\[\s*[A-Za-z_]\w*\s*\]|P?\d+\s*:\s*[A-Za-z_]\w*"
     r"|[A-Za-z_]\w*\s*\[\s*\d+\s*\]|\{[-+\w\s,]*\}"
     r"|[+-]?0x[0-9a-fA-F]+|[+-]?\d+|[A-Za-z_][\w.]*)|(?P<bad>\S))"
 )
@@ -591,7 +653,7 @@ class CondParser:
             )
         loc = _parse_loc(text, self.dialect, self.nthreads, self.src, off, self.arrays)
         k2, op, o2 = self.next()
-        if op not in ("=", "!=", "<>"):
+        if op not in ("=", "==", "!=", "<>"):
             raise self.src.error(f"expected '=' after {text!r}", o2, len(op))
         k3, vtext, o3 = self.next()
         value = _parse_value(vtext, self.arrays) if k3 == "word" else None

@@ -9,6 +9,7 @@ import bisect
 import re
 
 from mmcheck.errors import Span, UserError
+from mmcheck.litmus.header import NO_COMMENTS_IN_PROGRAM, check_header
 from mmcheck.record import Record
 
 
@@ -79,12 +80,20 @@ class Sections(Record):
 class Source:
     """Text with comments blanked out, and offset -> line/col conversion."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, keep: tuple[int, int] | None = None) -> None:
         self.original = text
         self.line_starts = [0]
         for m in re.finditer("\n", text):
             self.line_starts.append(m.end())
-        self.text, open_at = blank_comments(text)
+        if keep is None:
+            self.text, open_at = blank_comments(text)
+        else:  # the program of a C test: '(*' there is C (herd7 keeps it too)
+            a, b = keep
+            head, open_at = blank_comments(text[:a])
+            tail, open_tail = blank_comments(text[b:])
+            if open_at < 0 and open_tail >= 0:
+                open_at = b + open_tail
+            self.text = head + text[a:b] + tail
         if open_at >= 0:
             raise self.error("unterminated comment '(*'", open_at, 2)
 
@@ -144,7 +153,9 @@ def _blank(chunk: str) -> str:
 
 
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_KEYWORDS = re.compile(r"^[ \t]*(~[ \t]*exists|exists|forall|locations|filter)\b", re.M)
+_KEYWORDS = re.compile(r"^[ \t]*(~[ \t]*exists|exists|forall|final|locations|filter)\b", re.M)
+# After the test name on the header line herd7 reads '(texname)', a "doc" string and ';'.
+_HEADER_TAIL = re.compile(r'\s*(?:\((?P<tex>[^()\n]*)\))?\s*(?:"(?P<doc>[^"]*)")?\s*;?\s*')
 _STRAY = re.compile(r"(?:[ \t]*\n(?:[^\n|;{}]*\n)*?)?\s*\{")
 _INFO = re.compile(r"^[ \t]*([A-Za-z][\w.\-]*)[ \t]*=(.*)$")
 
@@ -161,7 +172,14 @@ def split(text: str) -> tuple[Sections, Source]:
             f"not a text file: binary byte 0x{ord(junk.group()):02x}",
             Span(lineno, col, "", 1),
         )
-    src = Source(text)
+    check_header(text)
+    # herd7's lexers take '\r' for a blank: CRLF files read as LF ones, offsets unchanged.
+    clean = text.replace("\r", " ") if "\r" in text else text
+    first = clean.split(None, 1)
+    keep = None
+    if first and first[0] in NO_COMMENTS_IN_PROGRAM:
+        keep = _program_region(clean)
+    src = Source(clean, keep)
     t = src.text
     pos = 0
     n = len(t)
@@ -181,9 +199,15 @@ def split(text: str) -> tuple[Sections, Source]:
     arch = parts[0]
     arch_chunk = Chunk(arch, pos)
     name = parts[1]
-    pos = eol
-
     description = ""
+    name_end = pos + header.index(name, len(arch)) + len(name)
+    tail = _HEADER_TAIL.match(t, name_end)
+    if tail is not None and tail.group("doc") is not None:
+        description = tail.group("doc")
+        pos = max(eol, tail.end())
+    else:
+        pos = eol
+
     info: list[tuple[str, str]] = []
     # Between header and init block: quoted description and key=value lines.
     while True:
@@ -250,6 +274,13 @@ def split(text: str) -> tuple[Sections, Source]:
         elif kw == "filter":
             filt = chunk
         else:
+            # herd7 ends the condition at '<<' (a block of scope annotations it reads
+            # for GPU architectures only) and reads 'final P' as 'exists P'.
+            cut = chunk.text.find("<<")
+            if cut >= 0:
+                chunk = Chunk(chunk.text[:cut], chunk.offset)
+            if kw == "final":
+                kw = "exists"
             if condition is not None:
                 raise src.error("a second final condition", km.start(1), len(km.group(1)))
             quantifier = kw
@@ -273,6 +304,19 @@ def split(text: str) -> tuple[Sections, Source]:
         ),
         src,
     )
+
+
+def _program_region(text: str) -> tuple[int, int] | None:
+    """Where the thread table of a C test lies: after the init block's closing brace, up to
+    the first line with a keyword (found on the raw text: its comments are not blanked)."""
+    start = text.find("{")
+    if start < 0:
+        return None
+    close = _matching_brace(text, start)
+    if close < 0:
+        return None
+    km = _KEYWORDS.search(text, close + 1)
+    return close + 1, km.start() if km else len(text)
 
 
 def split_program(
@@ -301,6 +345,9 @@ def split_program(
             rows.append(cells)
             row_start = i + 1
         i += 1
+    # herd7 accepts one ';' before the thread names (an init block written '{...};').
+    if len(rows) > 1 and len(rows[0]) == 1 and not rows[0][0].text.strip():
+        rows.pop(0)
     if not rows:
         raise src.error(
             "no thread table: expected a row 'P0 | P1 ;'", min(start, max(0, len(t) - 1))

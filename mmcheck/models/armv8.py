@@ -55,7 +55,10 @@ dmb_st = _tags("DMB.ST", "DMB.ISHST", "DMB.OSHST", "DSB.ST", "DSB.ISHST", "DSB.O
 ca = named("ca", fr | co)
 lrs = named("lrs", restrict(W, Diff(po_loc, seq(po_loc, ident(W), po_loc)), R))
 lws = named("lws", seq(po_loc, ident(W)))
-obs = named("obs", Union((rfe, coe, fre)))
+# A single-copy-atomic pair (LDXP, STXP): herd7's sca-class, the other access of the pair
+# (sm without the identity, which the rest of the model already covers).
+sca = Base("sca")
+obs = named("obs", Union((rfe, coe, fre, seq(Union((rfe, coe, fre)), sca))))
 dob = named(
     "dob",
     Union((
@@ -93,7 +96,7 @@ pob = named(
         seq(ident(M), pick_addr, ident(M), po, ident(W)),
     )),
 )
-lob = named("lob", Plus(Union((lws, dob, aob, bob, pob))))
+lob = named("lob", Plus(Union((lws, seq(lws, sca), dob, aob, bob, pob))))
 ob = named("ob", Plus(obs | lob))
 
 # Litmus tests cannot tell shareability domains apart, so the model reads every ISH

@@ -47,6 +47,13 @@ class Val(Record):
 ZERO = Val(0)
 
 
+class Chosen(Val):
+    """A value the execution chooses without reading memory (a store-exclusive's status):
+    a loop conditional on it is unrolled to the bound, as herd7 unrolls it."""
+
+    __slots__ = ()
+
+
 class Instr(Protocol):
     span: Span
     text: str
@@ -74,6 +81,11 @@ class Choice(Exception):
 
 class Cutoff(Choice):
     """A path that would take a loop more often than it is unrolled: it is dropped."""
+
+
+class BadAddress(Choice):
+    """A path that accesses memory at a plain number: herd7 drops such an execution
+    (AArch64), so the path is dropped when the program says so."""
 
 
 class ThreadState:
@@ -130,6 +142,8 @@ class ThreadState:
         if isinstance(addr.v, Sym):
             return addr.v.name
         instr = self.program.instrs[self.pc]
+        if getattr(self.program, "drop_bad_addresses", False):
+            raise BadAddress()
         raise Unsupported(
             f"access to address {addr.v}, which is not a location, in {instr.text.strip()!r}",
             instr.span,
@@ -203,9 +217,14 @@ class ThreadState:
     def run(self) -> None:
         prog = self.program
         n = len(prog.instrs)
+        looped = False  # a backward branch taken on this path
         while self.pc < n:
             if self.step >= MAX_STEPS:
                 instr = prog.instrs[self.pc]
+                if not looped:
+                    raise Unsupported(
+                        f"thread P{prog.thread} is too long: {n} instructions with no loop, "
+                        f"more than the {MAX_STEPS} mmcheck runs in one thread", instr.span)
                 raise Unsupported(
                     f"thread P{prog.thread} does not terminate within {MAX_STEPS} "
                     "instructions (loops are not unrolled)",
@@ -219,7 +238,9 @@ class ThreadState:
             else:
                 if target not in prog.labels:
                     raise UserError(f"unknown label {target!r}", instr.span)
-                self.pc = prog.labels[target]
+                dest = prog.labels[target]
+                looped = looped or dest <= self.pc
+                self.pc = dest
 
 
 def thread_traces(
@@ -237,6 +258,13 @@ def thread_traces(
         except Cutoff:
             ok = False
             program.cut = True
+        except BadAddress:
+            ok = False
+            # Its writes before the bad access still say what values memory can hold
+            # (another path may read one and go elsewhere).
+            partial: list[tuple[str, Value]] = program.__dict__.setdefault("partial_writes", [])
+            partial.extend((ev.loc, ev.value) for ev in st.events
+                           if ev.dir == WRITE and ev.loc is not None and ev.value is not None)
         except Choice:
             ok = False
         for k, options in reversed(st.branch_points):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from mmcheck.errors import Span, Unsupported, UserError
 from mmcheck.litmus.ast import Cell, Litmus, Reg, Sym, Value
+from mmcheck.litmus.parse import c_type
 from mmcheck.litmus.x86 import (
     Imm,
     MemOp,
@@ -93,15 +94,32 @@ class Step:
             if not isinstance(i.v, int):
                 raise Unsupported("an address used as an index", self.span)
             off += i.v * m.scale
-        if off:
-            if isinstance(addr, Sym):
+        if isinstance(addr, Sym):
+            arrays: dict[str, tuple[str, int]] = getattr(st.program, "arrays", {})
+            if addr.name in arrays:
+                return Val(self.cell(addr.name, off + addr.offset, arrays[addr.name]),
+                           deps.deps, deps.pick)
+            if off:
                 raise Unsupported(
-                    f"access at offset {off} from {addr.name} (arrays and mixed-size "
-                    "accesses are not modelled)",
+                    f"access at offset {off} from {addr.name} (mixed-size accesses are not "
+                    "modelled)",
                     self.span,
                 )
+        elif off:
             addr = addr + off
         return Val(addr, deps.deps, deps.pick)
+
+    def cell(self, name: str, off: int, array: tuple[str, int]) -> Sym:
+        """The cell ``off`` bytes into the array ``name`` (``t+8`` in ``int64_t t[2]``
+        is ``t[1]``)."""
+        ty, n = array
+        bits = (c_type(ty) or (32, True))[0]
+        k, rem = divmod(off, bits // 8)
+        if rem or not 0 <= k < n:
+            raise Unsupported(f"access at offset {off} in {ty} {name}[{n}] (outside its "
+                              "cells or across them: mixed-size accesses are not modelled)",
+                              self.span)
+        return Sym(f"{name}[{k}]")
 
     def value(self, st: ThreadState, o: Operand | str, tags: frozenset[str] = frozenset()) -> Val:
         if isinstance(o, Imm):
@@ -231,6 +249,8 @@ class Step:
 class X86Dialect(Record):
     __slots__ = ("arch", "default_model", "models", "att")
 
+    supports_arrays = True  # array cells t[i] as locations, read through t+offset
+
     arch: str
     default_model: str
     models: tuple[str, ...]
@@ -271,7 +291,9 @@ class X86Dialect(Record):
         for loc, val in test.init:
             if isinstance(loc, Reg) and loc.thread == thread:
                 init_regs[loc.name] = val
-        return Program(thread, list(instrs), labels, init_regs)
+        prog = Program(thread, list(instrs), labels, init_regs)
+        prog.arrays = {n: (ty, k) for n, ty, k in test.arrays}  # type: ignore[attr-defined]
+        return prog
 
 
 INTEL = X86Dialect("X86", "x86tso", ("sc", "x86tso"), att=False)
