@@ -102,9 +102,14 @@ class Result:
     unsupported: str | None = None
     incomplete: str | None = None
     loop: bool = False  # some path was cut at the loop-unrolling bound
+    # False for a verdict search: positive/negative then count the executions found
+    # before the search stopped (at most one each), not every execution.
+    exact: bool = True
 
     @property
     def observation(self) -> str:
+        if not self.exact:  # some execution satisfies the proposition, or none
+            return "Sometimes" if self.positive else "Never"
         if self.positive == 0:
             return "Never"
         if self.negative == 0:
