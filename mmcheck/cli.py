@@ -177,9 +177,12 @@ model_option = click.option(
               help="Seconds per test before it is reported incomplete.")
 @click.option("--max-executions", type=click.IntRange(min=1), default=None,
               help="Stop a test after this many consistent executions (incomplete).")
+@click.option("--verdict-only", "verdict", is_flag=True,
+              help="Search only for the verdict, stopping as soon as it is known; execution "
+              "counts are not computed (see the README).")
 @guarded
 def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
-        timeout: float | None, max_executions: int | None) -> int:
+        timeout: float | None, max_executions: int | None, verdict: bool = False) -> int:
     """Check litmus tests (files or directories) and print the outcome of each."""
     status = EXIT_OK
     results: list[Result] = []
@@ -188,10 +191,10 @@ def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
         click.echo("no .litmus files found", err=True)
         return EXIT_BAD_INPUT
     if fmt != "table" and len(files) >= PARALLEL_MIN_FILES and jobs() > 1:
-        return run_parallel(files, model, fmt, stats, timeout, max_executions)
+        return run_parallel(files, model, fmt, stats, timeout, max_executions, verdict)
     for path in files:
         code, result, out = run_file(path, model, fmt, stats, timeout, max_executions,
-                                     progress=True)
+                                     progress=True, verdict=verdict)
         replay(out)
         status = max(status, code)
         if result is not None and fmt == "table":
@@ -234,7 +237,8 @@ def replay(out: Output) -> None:
 
 
 def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: float | None,
-             max_executions: int | None, progress: bool) -> tuple[int, Result | None, Output]:
+             max_executions: int | None, progress: bool, verdict: bool = False
+             ) -> tuple[int, Result | None, Output]:
     """Check one file: its exit status, its Result (None if it could not be checked) and
     the text ``run`` prints for it, not yet printed."""
     from mmcheck.report import herd
@@ -248,7 +252,8 @@ def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: floa
     if test is None:
         return EXIT_BAD_INPUT, None, out
     with progress_line(test.name, enabled=progress) as bar:
-        options = Options(timeout=timeout, max_executions=max_executions, progress=bar)
+        options = Options(timeout=timeout, max_executions=max_executions, progress=bar,
+                          verdict=verdict)
         result = run_one(test, model, options, report)
     if result is None:
         return EXIT_BAD_INPUT, None, out
@@ -273,7 +278,8 @@ def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: floa
 
 
 def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
-                 timeout: float | None, max_executions: int | None) -> int:
+                 timeout: float | None, max_executions: int | None, verdict: bool = False
+                 ) -> int:
     """``run`` over many files with a forked helper taking every other file.
 
     Output is printed in file order, as soon as it is known; the helper sends each
@@ -296,7 +302,7 @@ def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
             for i in range(1, len(files), 2):
                 try:
                     st, _, out = run_file(files[i], model, fmt, stats, timeout,
-                                          max_executions, progress=False)
+                                          max_executions, progress=False, verdict=verdict)
                 except Exception:  # noqa: BLE001 - the parent reports it, in its place
                     import traceback
 
@@ -348,7 +354,7 @@ def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
     try:
         for i in range(0, len(files), 2):
             st, _, out = run_file(files[i], model, fmt, stats, timeout, max_executions,
-                                  progress=True)
+                                  progress=True, verdict=verdict)
             done[i] = (st, out)
             receive(block=False)
             emit_ready()
@@ -358,7 +364,7 @@ def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
                     receive(block=True)
                     continue
                 st, _, out = run_file(files[printed], model, fmt, stats, timeout,
-                                      max_executions, progress=True)
+                                      max_executions, progress=True, verdict=verdict)
                 done[printed] = (st, out)
             emit_ready()
     finally:

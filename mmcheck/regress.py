@@ -224,6 +224,7 @@ class Job:
     expected: str | None
     timeout: float | None = None
     max_executions: int | None = None
+    exact: bool = False  # count every execution rather than search for the verdict
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,8 @@ def outcome_of(job: Job, result: Result) -> Outcome:
 
 def run_job(job: Job) -> Outcome:
     """Check one test under one model and compare (a plain function: runs in a worker)."""
-    options = Options(timeout=job.timeout, max_executions=job.max_executions, witnesses=2)
+    options = Options(timeout=job.timeout, max_executions=job.max_executions, witnesses=2,
+                      verdict=not job.exact)
     try:
         result = check(job.test, job.model, options)
     except UserError as err:

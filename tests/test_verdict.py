@@ -7,6 +7,7 @@ proposition) and same Ok/No, under every model that fits.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -178,3 +179,42 @@ def test_generated_symmetric_threads_agree(text: str, copies: int, join: str) ->
     test = parse_text(new)
     for m in models_for(test.arch):
         agree(test, m)
+
+
+# -- the command line -------------------------------------------------------------------
+
+LIBRARY = Path(__file__).resolve().parents[1] / "litmus"
+
+
+def test_run_verdict_only_herd_text_and_json() -> None:
+    from click.testing import CliRunner
+
+    from mmcheck.cli import main
+
+    sb = str(LIBRARY / "classic" / "SB.X86.litmus")
+    mp = str(LIBRARY / "classic" / "MP.X86.litmus")
+    out = CliRunner().invoke(main, ["run", "--verdict-only", sb, mp]).output
+    assert out == (
+        "Test SB.X86 Allowed\nStates 1\n0:EAX=0; 1:EAX=0;\nOk\nWitnesses\n"
+        "Positive: 1 Negative: 0\nCondition exists (0:EAX=0 /\\ 1:EAX=0)\n"
+        "Observation SB.X86 Sometimes 1 0\n"
+        "Test MP.X86 Allowed\nStates 0\nNo\nWitnesses\nPositive: 0 Negative: 0\n"
+        "Condition exists (1:EAX=1 /\\ 1:EBX=0)\nObservation MP.X86 Never 0 0\n"
+    )
+    res = CliRunner().invoke(main, ["run", "--verdict-only", "--format", "json", sb])
+    d = json.loads(res.output)
+    assert (d["verdict"], d["observation"], d["positive"], d["negative"]) == \
+        ("Allowed", "Sometimes", None, None)
+    exact = json.loads(CliRunner().invoke(main, ["run", "--format", "json", sb]).output)
+    assert (exact["positive"], exact["negative"]) == (1, 3)
+
+
+def test_check_default_and_exact_agree() -> None:
+    from click.testing import CliRunner
+
+    from mmcheck.commands.check_cmd import check as check_cmd
+
+    for extra in ([], ["--exact"]):
+        res = CliRunner().invoke(check_cmd, ["-q", *extra, str(LIBRARY)])
+        assert res.exit_code == 0, res.output
+        assert res.output.strip().splitlines()[-1].endswith(" passed, 0 failed")

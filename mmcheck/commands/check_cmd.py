@@ -85,14 +85,19 @@ Slot = Outcome | int  # a decided outcome, or the index of a job still to run
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds per test and model before it is reported incomplete (an error).")
 @click.option("--quiet", "-q", is_flag=True, help="List only what did not pass.")
+@click.option("--exact", is_flag=True,
+              help="Count every execution (as `mmcheck run` does) instead of searching "
+              "only for the verdict; the verdicts are the same, the search is longer.")
 @guarded
 def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, strict: bool,
           junit_file: str | None, json_file: str | None, timeout: float | None,
-          quiet: bool) -> int:
+          quiet: bool, exact: bool) -> int:
     """Check litmus tests against the expectations.txt beside them (CI mode).
 
     PATHS are .litmus files or directories searched recursively (default: litmus/).
     A test with no expectation line is a warning (an error with --strict).
+    Each verdict is found by a search that stops as soon as it is known; --exact
+    counts every execution instead (same verdicts).
 
     \b
     expectations.txt, one line per test (the .litmus file's stem):
@@ -127,7 +132,7 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
                 report_error(err)
             file_errors.extend(errs)
             books[directory] = exp
-        slots.extend(plan(path, books[directory], model, update, strict, timeout, todo))
+        slots.extend(plan(path, books[directory], model, update, strict, timeout, todo, exact))
 
     # In a CI log (not a terminal) keep whole test names rather than 80 columns.
     console = Console() if sys.stdout.isatty() else Console(width=160)
@@ -185,7 +190,7 @@ def parse(path: Path) -> Litmus | UserError:
 
 
 def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict: bool,
-         timeout: float | None, todo: list[Job]) -> list[Slot]:
+         timeout: float | None, todo: list[Job], exact: bool = False) -> list[Slot]:
     """The slots of one test file, in order; the jobs to run are appended to ``todo``."""
     line = exp.tests().get(path.stem)
     entries = [] if line is None else [e for e in line.entries if model in (None, e.model)]
@@ -203,7 +208,7 @@ def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict:
             for m in fitting_models(test):
                 if model in (None, m):
                     slots.append(len(todo))
-                    todo.append(Job(test, str(path), m, None, timeout))
+                    todo.append(Job(test, str(path), m, None, timeout, exact=exact))
             return slots
         where = "" if exp.exists else " (it does not exist)"
         what = f"{path}: no expectations for {path.stem!r} in {exp.path}{where}"
@@ -219,7 +224,7 @@ def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict:
             slots.append(error_outcome(str(path), e.model, e.verdict, err.render()))
             continue
         slots.append(len(todo))
-        todo.append(Job(test, str(path), e.model, e.verdict, timeout))
+        todo.append(Job(test, str(path), e.model, e.verdict, timeout, exact=exact))
     return slots
 
 
