@@ -86,6 +86,65 @@ def family_rows(name: str, make: Callable[[int], str], ns: list[int], limit: flo
                 break
 
 
+# The verdict table: (name, text, model, the verdict it must give).
+def verdict_cases() -> list[tuple[str, str, str, str]]:
+    cases = []
+    for k in (4, 5):
+        cases.append((f"CoStorm-{k} own", families.costorm(k), "armv8", "Allowed"))
+        cases.append((f"CoStorm-{k} cyclic", families.costorm(k, cyclic=True), "armv8",
+                      "Forbidden"))
+    for k in (12, 16, 20):
+        cases.append((f"SB-{k} X86", families.sb_ring(k, "X86"), "x86tso", "Allowed"))
+        cases.append((f"SB-{k} AArch64", families.sb_ring(k, "AArch64"), "armv8", "Allowed"))
+        cases.append((f"SB-{k} X86 sc", families.sb_ring(k, "X86"), "sc", "Forbidden"))
+    for n in (32, 64):
+        cases.append((f"2+2W-{n} X86", families.two_plus_two_w(n, "X86"), "x86tso",
+                      "Forbidden"))
+        cases.append((f"2+2W-{n} AArch64", families.two_plus_two_w(n, "AArch64"), "armv8",
+                      "Allowed"))
+    for n in (8, 16):
+        cases.append((f"Storm-{n}", families.write_storm(n), "armv8", "Forbidden"))
+    return cases
+
+
+def verdict_rows(repeat: int) -> None:
+    """Each verdict by one whole ``mmcheck run --verdict-only`` process (best of repeat)."""
+    print()
+    print(f"{'verdict (run --verdict-only)':28s} {'model':7s} {'verdict':10s} {'correct':8s}"
+          f" {'nodes':>7s} {'wall s':>7s}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text, model, want in verdict_cases():
+            path = Path(tmp) / (name.replace(" ", "_") + ".litmus")
+            path.write_text(text)
+            best, got, nodes = float("inf"), "?", 0
+            for _ in range(repeat):
+                wall, _, out = run_process(["run", "--verdict-only", "--format", "json",
+                                            "--model", model, "--timeout", "60", str(path)])
+                best = min(best, wall)
+                try:
+                    d = json.loads(out.splitlines()[0])
+                    got, nodes = d.get("verdict", d.get("status")), d["stats"]["nodes"]
+                except (IndexError, KeyError, json.JSONDecodeError):
+                    got = "(no result)"
+            print(f"{name:28s} {model:7s} {got:10s} {'yes' if got == want else 'NO':8s}"
+                  f" {nodes:7d} {best:7.3f}")
+
+
+def check_rows(repeat: int) -> None:
+    """``mmcheck check litmus/`` against ``mmcheck check --exact litmus/`` (median)."""
+    library = Path(__file__).resolve().parents[2] / "litmus"
+    if not library.is_dir():
+        return
+    print()
+    for extra in ([], ["--exact"]):
+        times = []
+        for _ in range(repeat):
+            wall, _, _ = run_process(["check", "-q", *extra, str(library)])
+            times.append(wall)
+        label = " ".join(["mmcheck check", *extra, "litmus/"])
+        print(f"{label:34s} {statistics.median(times):7.3f} s (median of {repeat})")
+
+
 def corpus_rows(shared: Path, repeat: int) -> None:
     dirs = ["x86-catalogue", "x86_64-catalogue", "x86-diy", "aarch64-catalogue", "aarch64-diy"]
     print()
@@ -124,6 +183,8 @@ def main() -> int:
     ]
     for name, make, ns in fams:
         family_rows(name, make, ns, args.limit, args.timeout)
+    verdict_rows(args.repeat)
+    check_rows(args.repeat)
     if not args.no_corpus:
         if args.shared.is_dir():
             corpus_rows(args.shared, args.repeat)
