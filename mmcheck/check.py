@@ -10,8 +10,11 @@ from mmcheck.enumerate import (
     Limits,
     explore,
     final_state,
+    locations_of,
     observed_locations,
+    value_sets,
 )
+from mmcheck.events import Trace
 from mmcheck.errors import Incomplete, Span, Unsupported, UserError
 from mmcheck.execution import Execution, Result, Stats, value_key
 from mmcheck.litmus.ast import Litmus, Loc, Value, eval_prop, prop_atoms
@@ -88,6 +91,21 @@ def compile_programs(test: Litmus) -> list[Program]:
     return [d.compile(test, i, cells) for i, cells in enumerate(test.threads)]
 
 
+_PREPARED: list[tuple[Litmus, list[Program], list[list[Trace]]]] = []
+
+
+def prepare(test: Litmus) -> tuple[list[Program], list[list[Trace]]]:
+    """The threads' programs and traces, which do not depend on the model: kept for the
+    last test, since a test is usually checked under several models in a row."""
+    for t, programs, traces in _PREPARED:
+        if t is test:
+            return programs, traces
+    programs = compile_programs(test)
+    _, traces = value_sets(programs, locations_of(test))
+    _PREPARED[:] = [(test, programs, traces)]
+    return programs, traces
+
+
 def check(test: Litmus, model: Model | str | None = None, options: Options | None = None
           ) -> Result:
     """Every execution of ``test`` that ``model`` allows, summarised as a Result.
@@ -104,14 +122,14 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
     if test.unsupported is not None:
         return Result(**base, unsupported=test.unsupported, stats=stats)  # type: ignore[arg-type]
     try:
-        programs = compile_programs(test)
+        programs, traces = prepare(test)
     except UserError as err:
         raise (err if err.path else err.with_path(test.path)) from None
     except Unsupported as exc:
         return Result(**base, unsupported=_reason(exc), stats=stats)  # type: ignore[arg-type]
 
     if opts.verdict:
-        return _check_verdict(test, programs, m, opts, base, start)
+        return _check_verdict(test, programs, traces, m, opts, base, start)
     observed = observed_locations(test)
     filter_locs: list[Loc] = []
     if test.filter is not None:
@@ -144,10 +162,10 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
             rejected_list.append(_execution(leaf, state, sat, failed, wit))
 
     try:
-        explore(test, programs, m, stats=stats, limits=limits, on_leaf=on_leaf)
+        explore(test, programs, m, stats=stats, limits=limits, on_leaf=on_leaf, traces=traces)
         if opts.rejected:
             explore(test, programs, m, stats=Stats(), limits=limits,
-                    on_leaf=lambda leaf: None, rejected=on_rejected)
+                    on_leaf=lambda leaf: None, rejected=on_rejected, traces=traces)
     except UserError as err:
         raise (err if err.path else err.with_path(test.path)) from None
     except Unsupported as exc:
@@ -172,8 +190,8 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
     )
 
 
-def _check_verdict(test: Litmus, programs: list[Program], m: Model, opts: Options,
-                   base: dict[str, object], start: float) -> Result:
+def _check_verdict(test: Litmus, programs: list[Program], traces: list[list[Trace]],
+                   m: Model, opts: Options, base: dict[str, object], start: float) -> Result:
     """The verdict by a directed search (``mmcheck.verdict``): whether some consistent
     execution satisfies the proposition and, for ``forall``, whether one falsifies it.
 
@@ -190,11 +208,12 @@ def _check_verdict(test: Litmus, programs: list[Program], m: Model, opts: Option
     prop = test.condition.prop
     found: list[tuple[bool, tuple[tuple[Loc, Value], ...], Leaf]] = []
     try:
-        hit = search(test, programs, m, prop, stats=stats, limits=limits)
+        hit = search(test, programs, m, prop, stats=stats, limits=limits, traces=traces)
         if hit is not None:
             found.append((True, hit[1], hit[0]))
         if test.condition.quantifier == "forall":
-            miss = search(test, programs, m, Not(prop), stats=stats, limits=limits)
+            miss = search(test, programs, m, Not(prop), stats=stats, limits=limits,
+                          traces=traces)
             if miss is not None:
                 found.append((False, miss[1], miss[0]))
     except UserError as err:

@@ -340,15 +340,19 @@ def explore(
     limits: Limits | None = None,
     on_leaf: Callable[[Leaf], None],
     rejected: Callable[[Leaf, Check, list[int]], None] | None = None,
+    traces: list[list[Trace]] | None = None,
 ) -> None:
     """Run the search; ``on_leaf`` gets each consistent execution's co orders and rf map.
+
+    ``traces`` are the threads' traces when already known (``value_sets``).
 
     When ``rejected`` is given, the search does not prune: every complete candidate
     is checked and those failing a check are passed to it with the check and its
     witness (used to draw forbidden executions).
     """
     init = locations_of(test)
-    _, traces = value_sets(programs, init)
+    if traces is None:
+        _, traces = value_sets(programs, init)
     shapes = [shapes_of(ts) for ts in traces]
     ticks = [0]  # search nodes so far, for the time limit and progress
 

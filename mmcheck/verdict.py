@@ -127,12 +127,14 @@ def search(
     *,
     stats: Stats,
     limits: Limits | None = None,
+    traces: list[list[Trace]] | None = None,
 ) -> tuple[Leaf, tuple[tuple[Loc, Value], ...]] | None:
     """The first consistent execution whose final state satisfies ``prop`` (and the
     test's filter), with that state; None when there is none."""
     target: Prop = prop if test.filter is None else And((test.filter, prop))
     init = locations_of(test)
-    _, traces = value_sets(programs, init)
+    if traces is None:
+        _, traces = value_sets(programs, init)
     observed = list(observed_locations(test))
     for a in _atoms(target):
         if a.loc not in observed:

@@ -198,7 +198,9 @@ class Context:
     def __init__(self, ev: Evaluator, plan: Plan) -> None:
         self.ev = ev
         self.n = ev.n
-        self.consts: list[Rows] = [ev.value(e).rows for e in plan.static_terms]
+        # Static terms are computed on first use: a search that stops early, or whose
+        # first check fails, never pays for the terms of the checks it did not reach.
+        self.consts: list[Rows | None] = [None] * len(plan.static_terms)
         self.rf: Rows = (0,) * ev.n
         self.co: Rows = (0,) * ev.n
         self.gen = 0
@@ -245,7 +247,15 @@ class Plan:
             k = len(self.static_terms)
             self.static_terms.append(e)
             self._static_index[e] = k
-        return lambda ctx: ctx.consts[k]
+        term = e
+
+        def const(ctx: Context) -> Rows:
+            rows = ctx.consts[k]
+            if rows is None:
+                rows = ctx.consts[k] = ctx.ev.value(term).rows
+            return rows
+
+        return const
 
     def _check(self, c: Check) -> Callable[[Context], bool]:
         e = c.expr
