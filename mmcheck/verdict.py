@@ -321,7 +321,12 @@ def _directed(
     steps.extend(("W", w, ev[w].loc or "") for w in placed_first)
     first_set = set(placed_first) | last_set
     for loc in combo.locs:
-        steps.extend(("W", w, loc) for w in writes[loc][1:] if w not in first_set)
+        # The thread with the most writes first: each of its writes then has one place.
+        per_thread: dict[int, list[int]] = {}
+        for w in writes[loc][1:]:
+            per_thread.setdefault(ev[w].thread, []).append(w)
+        for ws in sorted(per_thread.values(), key=len, reverse=True):
+            steps.extend(("W", w, loc) for w in ws if w not in first_set)
     for loc in combo.locs:
         steps.extend(("R", r, loc) for r in reads[loc] if r not in set(constrained))
 
@@ -339,8 +344,11 @@ def _directed(
     rf_rows = [0] * n
     rf_of: dict[int, int] = {}
     ctx = Context(combo.evaluator, plan_all)
-    def ok_now() -> bool:
-        if not prune:
+
+    # A step with one option is not checked: the next check (or the leaf's) covers it,
+    # since the monotone checks only fail more as rf and co grow.
+    def ok_now(forced: bool) -> bool:
+        if not prune or forced:
             return True
         if plan_monotone.first_failure(ctx, rf_rows, co_rows) is None:
             return True
@@ -355,13 +363,13 @@ def _directed(
             if limits.progress is not None and not ticks[0] & 8191:
                 limits.progress(stats)
 
-    def leaf() -> None:
+    def leaf(unchecked: bool) -> None:
         matches = combo.concrete(rf_of)
         if not matches:
             return
         stats.candidates += len(matches)
-        failed = (plan_leaf if (steps and prune) else plan_all).first_failure(
-            ctx, rf_rows, co_rows)
+        failed = (plan_leaf if (steps and prune and not unchecked) else plan_all
+                  ).first_failure(ctx, rf_rows, co_rows)
         if failed is not None:
             stats.pruned += 1
             return
@@ -374,15 +382,16 @@ def _directed(
                 raise Found(lf, tuple((loc, v) for loc, v in state
                                       if loc in set(observed_locations(test))))
 
-    def dfs(k: int) -> None:
+    def dfs(k: int, unchecked: bool) -> None:
         tick()
         if k == len(steps):
-            leaf()
+            leaf(unchecked)
             return
         kind, e, loc = steps[k]
         stats.nodes += 1
         if kind == "L":
             seq_ = order[loc]
+            forced = len(lasts[loc]) == 1
             for w in lasts[loc]:
                 bit = 1 << w
                 seq_.append(w)
@@ -390,8 +399,8 @@ def _directed(
                 for u in writes[loc]:
                     if u != w:
                         co_rows[u] |= bit
-                if ok_now():
-                    dfs(k + 1)
+                if ok_now(forced):
+                    dfs(k + 1, forced or unchecked and not prune)
                 for u in writes[loc]:
                     if u != w:
                         co_rows[u] &= ~bit
@@ -401,7 +410,7 @@ def _directed(
         if kind == "W":
             seq_ = order[loc]
             if e in seq_:  # the last write chosen by an L step
-                dfs(k + 1)
+                dfs(k + 1, unchecked)
                 return
             thread = ev[e].thread
             lo, hi = 1, len(seq_)
@@ -415,9 +424,9 @@ def _directed(
                     hi = pos
             bit = 1 << e
             keep = co_rows[e]
-            for pos in range(lo, hi + 1):
-                if not _order_ok(e, pos, seq_, before):
-                    continue
+            places = [pos for pos in range(lo, hi + 1) if _order_ok(e, pos, seq_, before)]
+            forced = len(places) == 1
+            for pos in places:
                 seq_.insert(pos, e)
                 after = 0
                 for b in seq_[pos + 1:]:
@@ -426,22 +435,23 @@ def _directed(
                 added = [b for b in seq_[:pos] if not co_rows[b] & bit]
                 for b in added:
                     co_rows[b] |= bit
-                if ok_now():
-                    dfs(k + 1)
+                if ok_now(forced):
+                    dfs(k + 1, forced or unchecked and not prune)
                 for b in added:
                     co_rows[b] &= ~bit
                 co_rows[e] = keep
                 seq_.pop(pos)
             return
+        forced = len(sources[e]) == 1
         for w in sources[e]:
             rf_rows[w] |= 1 << e
             rf_of[e] = w
-            if ok_now():
-                dfs(k + 1)
+            if ok_now(forced):
+                dfs(k + 1, forced or unchecked and not prune)
             rf_rows[w] &= ~(1 << e)
             del rf_of[e]
 
-    dfs(0)
+    dfs(0, False)
 
 
 def _order_ok(e: int, pos: int, seq_: list[int], before: list[tuple[int, int]]) -> bool:
