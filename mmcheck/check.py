@@ -14,8 +14,8 @@ from mmcheck.enumerate import (
     observed_locations,
     value_sets,
 )
-from mmcheck.events import Trace
 from mmcheck.errors import Incomplete, Span, Unsupported, UserError
+from mmcheck.events import Trace
 from mmcheck.execution import Execution, Result, Stats, value_key
 from mmcheck.litmus.ast import Litmus, Loc, Value, eval_prop, prop_atoms
 from mmcheck.litmus.dialects import dialect_for

@@ -225,8 +225,8 @@ def _search_conjunction(
                 and _shape_key(combo_shapes[i].trace) == _shape_key(combo_shapes[j].trace)]
         stats.combinations += 1
         combo = Combination(combo_shapes, init)
-        for loc in loc_lits:
-            if loc not in combo.locs and not last_ok(loc, init.get(loc, 0)):
+        for name in loc_lits:
+            if name not in combo.locs and not last_ok(name, init.get(name, 0)):
                 break
         else:
             _directed(test, combo, model, loc_lits, last_ok, target, observed, same,
@@ -304,7 +304,7 @@ def _directed(
     # Steps: last writes, then the constrained reads (fewest sources first), the
     # writes they may read (and the forced ones), the other writes, the other reads.
     steps: list[tuple[str, int, str]] = []
-    for loc, cands in lasts.items():
+    for loc in lasts:
         steps.append(("L", len(steps), loc))
     full = {r: len([w for w in writes[ev[r].loc or ""]
                     if not (ev[w].thread == ev[r].thread and w > r)]) for r in sources}

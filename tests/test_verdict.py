@@ -94,7 +94,7 @@ def programs(draw: st.DrawFn, arch: str) -> str:
     k = draw(st.integers(2, 3))
     cols: list[list[str]] = []
     regs: list[list[str]] = []
-    for i in range(k):
+    for _ in range(k):
         col: list[str] = []
         mine: list[str] = []
         for _ in range(draw(st.integers(1, 3))):

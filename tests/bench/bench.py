@@ -24,14 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import families  # noqa: E402
 
-# mmcheck run in a fresh interpreter (isolated: the installed package, not the source
+# mmcheck in a fresh interpreter (isolated: the installed package, not the source
 # tree), which reports its own peak memory: VmHWM starts afresh at exec, whereas
 # ru_maxrss would inherit this process's size at fork.
 _WRAPPER = """
 import os, sys
 sys.argv[0] = "mmcheck"
 try:
-    from mmcheck.cli import main
+    from mmcheck.quick import main  # the console script's entry point
     main()
 finally:
     try:
