@@ -12,18 +12,16 @@ and with --strict a test with no expectations); 3 wins over 1 · 70 a bug in mmc
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mmcheck.cli import (
@@ -58,6 +56,9 @@ from mmcheck.regress import (
     update_text,
 )
 from mmcheck.report import junit
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 PROGRESS_AFTER = 0.5  # seconds before a progress bar appears (terminals only)
 
@@ -244,6 +245,9 @@ def run_all(todo: Sequence[Job], workers: int, console: Console) -> list[Outcome
                 tick(len(out), f"{Path(job.path).stem} [{job.model}]")
                 out.append(run_job(job))
             return out
+        import multiprocessing
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
         context = multiprocessing.get_context("spawn")  # no fork from a threaded process
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         try:
@@ -262,7 +266,7 @@ def run_all(todo: Sequence[Job], workers: int, console: Console) -> list[Outcome
 def progress_ticker(total: int, console: Console) -> Callable[[int, str], None]:
     """``tick(done, label)`` keeps a bar up to date once the run is long; ``tick(-1)`` ends."""
     started = time.monotonic()
-    state: dict[str, Progress] = {}
+    state: dict[str, Any] = {}
 
     def tick(done: int, label: str) -> None:
         bar = state.get("bar")
@@ -273,6 +277,14 @@ def progress_ticker(total: int, console: Console) -> Callable[[int, str], None]:
         if bar is None:
             if not console.is_terminal or time.monotonic() - started < PROGRESS_AFTER:
                 return
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             bar = Progress(
                 TextColumn("checking"),
                 BarColumn(),
