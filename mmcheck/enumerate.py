@@ -72,9 +72,28 @@ def value_sets(
             values[loc] = {0}
         return sorted(values[loc], key=value_key)
 
+    # A thread's traces depend only on the values of the locations it reads: a thread
+    # none of whose locations gained a value keeps its traces from the last round.
+    kept: list[tuple[dict[str, frozenset[Value]], list[Trace]] | None] = [None] * len(programs)
+
+    def traces_of(i: int, p: Program) -> list[Trace]:
+        hit = kept[i]
+        if hit is not None and all(values.get(loc, {0}) == vs for loc, vs in hit[0].items()):
+            return hit[1]
+        asked: dict[str, frozenset[Value]] = {}
+
+        def ask(loc: str) -> list[Value]:
+            out = oracle(loc)
+            asked[loc] = frozenset(out)
+            return out
+
+        ts = thread_traces(p, ask)
+        kept[i] = (asked, ts)
+        return ts
+
     for rnd in range(MAX_FIXPOINT_ROUNDS):
         before = {k: set(v) for k, v in values.items()}
-        traces = [thread_traces(p, oracle) for p in programs]
+        traces = [traces_of(i, p) for i, p in enumerate(programs)]
         for ts in traces:
             for tr in ts:
                 for ev in tr.events:
