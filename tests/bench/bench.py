@@ -1,10 +1,12 @@
-"""``make bench``: how mmcheck's cost grows, and ms/test over the conformance corpora.
+"""``make bench``: how mmcheck's cost grows, verdicts, and ms/test over the corpora.
 
 For each family (see families.py) n rises until one test takes over 10 s (or a cap);
 each row runs one whole ``mmcheck run`` process and reports consistent executions,
 search nodes, wall seconds, microseconds of search per consistent execution and the
-process's peak memory.  Then one ``mmcheck run`` over each conformance directory,
-the median of three runs, in ms/test.
+process's peak memory.  Then the verdict table: one ``mmcheck run --verdict-only``
+process per case (best of --repeat), the verdict it must give, wall and CPU seconds;
+and ``mmcheck check litmus/`` against ``--exact``.  Then one ``mmcheck run`` over each
+conformance directory, the median of three runs, in ms/test.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,16 +46,26 @@ finally:
         f.write(hwm)
 """
 MMCHECK = [sys.executable, "-I", "-c", _WRAPPER]
+LAST_CPU = 0.0
+
+
+def cpu_of_children() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def run_process(args: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in KiB, and stdout of one mmcheck process."""
+    """Wall seconds, peak RSS in KiB, and stdout of one mmcheck process (its CPU
+    seconds in ``LAST_CPU``)."""
+    global LAST_CPU
     with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as peak:
         env = dict(os.environ, MMCHECK_BENCH_PEAK=peak.name)
+        cpu = cpu_of_children()
         start = time.perf_counter()
         subprocess.run(MMCHECK + args, stdout=out, stderr=subprocess.DEVNULL, env=env,
                        check=False)
         wall = time.perf_counter() - start
+        LAST_CPU = cpu_of_children() - cpu
         out.seek(0)
         text = peak.read().strip()
         return wall, int(text) if text.isdigit() else 0, out.read().decode()
@@ -111,23 +124,23 @@ def verdict_rows(repeat: int) -> None:
     """Each verdict by one whole ``mmcheck run --verdict-only`` process (best of repeat)."""
     print()
     print(f"{'verdict (run --verdict-only)':28s} {'model':7s} {'verdict':10s} {'correct':8s}"
-          f" {'nodes':>7s} {'wall s':>7s}")
+          f" {'nodes':>7s} {'wall s':>7s} {'CPU s':>7s}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, text, model, want in verdict_cases():
             path = Path(tmp) / (name.replace(" ", "_") + ".litmus")
             path.write_text(text)
-            best, got, nodes = float("inf"), "?", 0
+            best, cpu, got, nodes = float("inf"), float("inf"), "?", 0
             for _ in range(repeat):
                 wall, _, out = run_process(["run", "--verdict-only", "--format", "json",
                                             "--model", model, "--timeout", "60", str(path)])
-                best = min(best, wall)
+                best, cpu = min(best, wall), min(cpu, LAST_CPU)
                 try:
                     d = json.loads(out.splitlines()[0])
                     got, nodes = d.get("verdict", d.get("status")), d["stats"]["nodes"]
                 except (IndexError, KeyError, json.JSONDecodeError):
                     got = "(no result)"
             print(f"{name:28s} {model:7s} {got:10s} {'yes' if got == want else 'NO':8s}"
-                  f" {nodes:7d} {best:7.3f}")
+                  f" {nodes:7d} {best:7.3f} {cpu:7.3f}")
 
 
 def check_rows(repeat: int) -> None:
@@ -137,12 +150,14 @@ def check_rows(repeat: int) -> None:
         return
     print()
     for extra in ([], ["--exact"]):
-        times = []
+        times, cpus = [], []
         for _ in range(repeat):
             wall, _, _ = run_process(["check", "-q", *extra, str(library)])
             times.append(wall)
+            cpus.append(LAST_CPU)
         label = " ".join(["mmcheck check", *extra, "litmus/"])
-        print(f"{label:34s} {statistics.median(times):7.3f} s (median of {repeat})")
+        print(f"{label:34s} wall {statistics.median(times):7.3f} s, CPU "
+              f"{statistics.median(cpus):7.3f} s (medians of {repeat})")
 
 
 def corpus_rows(shared: Path, repeat: int) -> None:
