@@ -442,7 +442,10 @@ def _search(
     def run_checks(which: Plan) -> Check | None:
         return which.first_failure(ctx, rf_rows, co_rows)
 
-    def dfs(k: int) -> None:
+    # A step with one option is not checked: the next check covers it (the monotone
+    # checks only fail more as rf and co grow), and a leaf reached without a check
+    # since then runs every check.
+    def dfs(k: int, unchecked: bool) -> None:
         ticks[0] += 1
         if limits is not None and not ticks[0] & 1023:
             if limits.deadline and time.monotonic() > limits.deadline:
@@ -454,7 +457,7 @@ def _search(
             if not matches:
                 return  # these read values take another path: not this shape's
             stats.candidates += len(matches)
-            failed = run_checks(plan_leaf if (steps and prune) else plan_all)
+            failed = run_checks(plan_leaf if (steps and prune and not unchecked) else plan_all)
             if failed is not None and rejected is None:
                 stats.pruned += 1
             orders = [order[loc] for loc in combo.locs]
@@ -484,6 +487,7 @@ def _search(
                     lo = pos + 1
                     break
             bit = 1 << e
+            forced = lo == len(seq_)
             for pos in range(lo, len(seq_) + 1):
                 seq_.insert(pos, e)
                 after = 0
@@ -492,8 +496,8 @@ def _search(
                 co_rows[e] = after
                 for b in seq_[:pos]:
                     co_rows[b] |= bit
-                if not prune or run_checks(plan_monotone) is None:
-                    dfs(k + 1)
+                if not prune or forced or run_checks(plan_monotone) is None:
+                    dfs(k + 1, prune and forced)
                 else:
                     stats.pruned += 1
                 for b in seq_[:pos]:
@@ -503,22 +507,21 @@ def _search(
         else:
             r = ev[e]
             vals = allowed[e]
-            for w in writes[loc]:
-                we = ev[w]
-                if we.value not in vals:
-                    continue
-                if we.thread == r.thread and w > e:
-                    continue  # a read never sees a po-later write of its own thread
+            # a read never sees a po-later write of its own thread
+            srcs = [w for w in writes[loc] if ev[w].value in vals
+                    and not (ev[w].thread == r.thread and w > e)]
+            forced = len(srcs) == 1
+            for w in srcs:
                 rf_rows[w] |= 1 << e
                 rf_of[e] = w
-                if not prune or run_checks(plan_monotone) is None:
-                    dfs(k + 1)
+                if not prune or forced or run_checks(plan_monotone) is None:
+                    dfs(k + 1, prune and forced)
                 else:
                     stats.pruned += 1
                 rf_rows[w] &= ~(1 << e)
                 del rf_of[e]
 
-    dfs(0)
+    dfs(0, False)
 
 
 def final_state(

@@ -400,7 +400,7 @@ def _directed(
                     if u != w:
                         co_rows[u] |= bit
                 if ok_now(forced):
-                    dfs(k + 1, forced or unchecked and not prune)
+                    dfs(k + 1, forced)
                 for u in writes[loc]:
                     if u != w:
                         co_rows[u] &= ~bit
@@ -436,7 +436,7 @@ def _directed(
                 for b in added:
                     co_rows[b] |= bit
                 if ok_now(forced):
-                    dfs(k + 1, forced or unchecked and not prune)
+                    dfs(k + 1, forced)
                 for b in added:
                     co_rows[b] &= ~bit
                 co_rows[e] = keep
@@ -447,7 +447,7 @@ def _directed(
             rf_rows[w] |= 1 << e
             rf_of[e] = w
             if ok_now(forced):
-                dfs(k + 1, forced or unchecked and not prune)
+                dfs(k + 1, forced)
             rf_rows[w] &= ~(1 << e)
             del rf_of[e]
 
