@@ -57,13 +57,18 @@ class Evaluator:
     # -- sets -----------------------------------------------------------------------
 
     def set_value(self, e: SetExpr) -> int:
-        dyn = mentions_dynamic(e)
-        cache = self.dyn_cache if dyn else self.static_cache
         key = id(e)
-        hit = cache.get(key)
+        hit = self.static_cache.get(key)  # an expression is in one cache only
         if hit is not None:
             assert isinstance(hit, int)
             return hit
+        dyn = mentions_dynamic(e)
+        cache = self.dyn_cache if dyn else self.static_cache
+        if dyn:
+            hit = cache.get(key)
+            if hit is not None:
+                assert isinstance(hit, int)
+                return hit
         if isinstance(e, SBase):
             v = self.sets.get(e.name, 0)
         elif isinstance(e, SUnion):
@@ -86,13 +91,18 @@ class Evaluator:
     # -- relations ------------------------------------------------------------------------
 
     def value(self, e: Expr) -> Relation:
-        dyn = mentions_dynamic(e)
-        cache = self.dyn_cache if dyn else self.static_cache
         key = id(e)
-        hit = cache.get(key)
+        hit = self.static_cache.get(key)  # an expression is in one cache only
         if hit is not None:
             assert isinstance(hit, Relation)
             return hit
+        dyn = mentions_dynamic(e)
+        cache = self.dyn_cache if dyn else self.static_cache
+        if dyn:
+            hit = cache.get(key)
+            if hit is not None:
+                assert isinstance(hit, Relation)
+                return hit
         v = self._compute(e)
         cache[key] = v
         return v
