@@ -20,9 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from mmcheck.cli import (
     EXIT_BAD_INPUT,
@@ -55,10 +52,12 @@ from mmcheck.regress import (
     unknown_tests,
     update_text,
 )
-from mmcheck.report import junit
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from rich.console import Console
+    from rich.table import Table
 
 PROGRESS_AFTER = 0.5  # seconds before a progress bar appears (terminals only)
 
@@ -136,15 +135,14 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
         slots.extend(plan(path, books[directory], model, update, strict, timeout, todo, exact))
 
     # In a CI log (not a terminal) keep whole test names rather than 80 columns.
-    console = Console() if sys.stdout.isatty() else Console(width=160)
-    done = run_all(todo, jobs, console)
+    done = run_all(todo, jobs, None)
     outcomes = [done[s] if isinstance(s, int) else s for s in slots]
     for o in done:
         if o.status == ERROR and o.message is not None:
             click.echo(o.message, err=True)
 
     if not quiet or any(o.status != PASSED for o in outcomes):
-        console.print(summary_table(outcomes, quiet))
+        make_console().print(summary_table(outcomes, quiet))
     for o in outcomes:
         if o.status == FAILED:
             lines = describe(o)
@@ -157,6 +155,8 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
         text = json.dumps(to_json(outcomes, file_errors), indent=2) + "\n"
         written &= write(Path(json_file), text)
     if junit_file is not None:
+        from mmcheck.report import junit
+
         written &= write(Path(junit_file), junit.render(outcomes, file_errors))
 
     summary = summarise(outcomes, len(file_errors))
@@ -166,6 +166,15 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
     if summary.failed and not update:
         return EXIT_FAILED
     return EXIT_OK
+
+
+def make_console() -> Console:
+    """The console for tables and progress (rich is loaded only when something is drawn).
+
+    In a CI log (not a terminal) whole test names are kept rather than 80 columns."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=160)
 
 
 def write(path: Path, text: str) -> bool:
@@ -229,7 +238,8 @@ def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict:
     return slots
 
 
-def run_all(todo: Sequence[Job], workers: int, console: Console) -> list[Outcome]:
+def run_all(todo: Sequence[Job], workers: int, console: Console | None = None
+            ) -> list[Outcome]:
     """Run the jobs, in worker processes when ``workers`` > 1; results in job order.
 
     A progress bar appears on a terminal once a run has taken ``PROGRESS_AFTER`` seconds.
@@ -263,7 +273,8 @@ def run_all(todo: Sequence[Job], workers: int, console: Console) -> list[Outcome
         tick(-1, "")
 
 
-def progress_ticker(total: int, console: Console) -> Callable[[int, str], None]:
+def progress_ticker(total: int, console: Console | None = None
+                    ) -> Callable[[int, str], None]:
     """``tick(done, label)`` keeps a bar up to date once the run is long; ``tick(-1)`` ends."""
     started = time.monotonic()
     state: dict[str, Any] = {}
@@ -275,7 +286,8 @@ def progress_ticker(total: int, console: Console) -> Callable[[int, str], None]:
                 bar.stop()
             return
         if bar is None:
-            if not console.is_terminal or time.monotonic() - started < PROGRESS_AFTER:
+            terminal = console.is_terminal if console is not None else sys.stdout.isatty()
+            if not terminal or time.monotonic() - started < PROGRESS_AFTER:
                 return
             from rich.progress import (
                 BarColumn,
@@ -291,12 +303,14 @@ def progress_ticker(total: int, console: Console) -> Callable[[int, str], None]:
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
                 TextColumn("{task.description}"),
-                console=console,
+                console=console if console is not None else make_console(),
                 transient=True,
             )
             bar.add_task(label, total=total)
             bar.start()
             state["bar"] = bar
+        from rich.markup import escape
+
         bar.update(bar.task_ids[0], completed=done, description=escape(label))
 
     return tick
@@ -304,6 +318,9 @@ def progress_ticker(total: int, console: Console) -> Callable[[int, str], None]:
 
 def summary_table(outcomes: Sequence[Outcome], quiet: bool) -> Table:
     """test, model, expected, got, time and the result, one row per test and model."""
+    from rich.markup import escape
+    from rich.table import Table
+
     several = len({o.directory for o in outcomes}) > 1
     table = Table(show_lines=False)
     for name, justify in (("test", "left"), ("model", "left"), ("expected", "left"),
