@@ -67,10 +67,16 @@ def value_sets(
     """The values each location can hold, and each thread's traces under them."""
     values: dict[str, set[Value]] = {loc: {v} for loc, v in init.items()}
 
+    # The values only grow between rounds, so each round sorts each location's once.
+    in_order: dict[str, list[Value]] = {}
+
     def oracle(loc: str) -> list[Value]:
-        if loc not in values:
-            values[loc] = {0}
-        return sorted(values[loc], key=value_key)
+        hit = in_order.get(loc)
+        if hit is None:
+            if loc not in values:
+                values[loc] = {0}
+            hit = in_order[loc] = sorted(values[loc], key=value_key)
+        return hit
 
     # A thread's traces depend only on the values of the locations it reads: a thread
     # none of whose locations gained a value keeps its traces from the last round.
@@ -84,7 +90,8 @@ def value_sets(
 
         def ask(loc: str) -> list[Value]:
             out = oracle(loc)
-            asked[loc] = frozenset(out)
+            if loc not in asked:
+                asked[loc] = frozenset(out)
             return out
 
         ts = thread_traces(p, ask)
@@ -92,6 +99,7 @@ def value_sets(
         return ts
 
     for rnd in range(MAX_FIXPOINT_ROUNDS):
+        in_order.clear()
         before = {k: set(v) for k, v in values.items()}
         traces = [traces_of(i, p) for i, p in enumerate(programs)]
         for ts in traces:
