@@ -1,5 +1,5 @@
 """python -m mmcheck"""
 
-from mmcheck.cli import main
+from mmcheck.quick import main
 
 main()

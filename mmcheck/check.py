@@ -10,9 +10,12 @@ from mmcheck.enumerate import (
     Limits,
     explore,
     final_state,
+    locations_of,
     observed_locations,
+    value_sets,
 )
 from mmcheck.errors import Incomplete, Span, Unsupported, UserError
+from mmcheck.events import Trace
 from mmcheck.execution import Execution, Result, Stats, value_key
 from mmcheck.litmus.ast import Litmus, Loc, Value, eval_prop, prop_atoms
 from mmcheck.litmus.dialects import dialect_for
@@ -24,7 +27,7 @@ from mmcheck.semantics.runner import Program
 
 class Options(Record):
     __slots__ = (
-        "timeout", "max_executions", "witnesses", "rejected", "progress",
+        "timeout", "max_executions", "witnesses", "rejected", "progress", "verdict",
     )
 
     timeout: float | None
@@ -32,6 +35,7 @@ class Options(Record):
     witnesses: int  # how many consistent executions to keep (0: none)
     rejected: int  # how many rejected candidates satisfying the condition to keep
     progress: Callable[[Stats], None] | None  # called now and then on long searches
+    verdict: bool  # search for the verdict only (mmcheck.verdict), counts not computed
 
     def __init__(
         self,
@@ -40,12 +44,14 @@ class Options(Record):
         witnesses: int = 0,
         rejected: int = 0,
         progress: Callable[[Stats], None] | None = None,
+        verdict: bool = False,
     ) -> None:
         self.timeout = timeout
         self.max_executions = max_executions
         self.witnesses = witnesses
         self.rejected = rejected
         self.progress = progress
+        self.verdict = verdict
 
 
 def default_model(test: Litmus) -> str:
@@ -95,6 +101,21 @@ def compile_programs(test: Litmus) -> list[Program]:
     return [d.compile(test, i, cells) for i, cells in enumerate(test.threads)]
 
 
+_PREPARED: list[tuple[Litmus, list[Program], list[list[Trace]]]] = []
+
+
+def prepare(test: Litmus) -> tuple[list[Program], list[list[Trace]]]:
+    """The threads' programs and traces, which do not depend on the model: kept for the
+    last test, since a test is usually checked under several models in a row."""
+    for t, programs, traces in _PREPARED:
+        if t is test:
+            return programs, traces
+    programs = compile_programs(test)
+    _, traces = value_sets(programs, locations_of(test))
+    _PREPARED[:] = [(test, programs, traces)]
+    return programs, traces
+
+
 def check(test: Litmus, model: Model | str | None = None, options: Options | None = None
           ) -> Result:
     """Every execution of ``test`` that ``model`` allows, summarised as a Result.
@@ -114,12 +135,14 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
     if model_unsupported is not None:
         return Result(**base, unsupported=model_unsupported, stats=stats)  # type: ignore[arg-type]
     try:
-        programs = compile_programs(test)
+        programs, traces = prepare(test)
     except UserError as err:
         raise (err if err.path else err.with_path(test.path)) from None
     except Unsupported as exc:
         return Result(**base, unsupported=_reason(exc), stats=stats)  # type: ignore[arg-type]
 
+    if opts.verdict:
+        return _check_verdict(test, programs, traces, m, opts, base, start)
     observed = observed_locations(test)
     filter_locs: list[Loc] = []
     if test.filter is not None:
@@ -154,10 +177,10 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
             rejected_list.append(_execution(leaf, state, sat, failed, wit))
 
     try:
-        explore(test, programs, m, stats=stats, limits=limits, on_leaf=on_leaf)
+        explore(test, programs, m, stats=stats, limits=limits, on_leaf=on_leaf, traces=traces)
         if opts.rejected:
             explore(test, programs, m, stats=Stats(), limits=limits,
-                    on_leaf=lambda leaf: None, rejected=on_rejected)
+                    on_leaf=lambda leaf: None, rejected=on_rejected, traces=traces)
     except UserError as err:
         raise (err if err.path else err.with_path(test.path)) from None
     except Unsupported as exc:
@@ -180,6 +203,56 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
         time=time.perf_counter() - start,
         loop=any(p.cut for p in programs),
         flags=tuple(sorted(flags)),
+    )
+
+
+def _check_verdict(test: Litmus, programs: list[Program], traces: list[list[Trace]],
+                   m: Model, opts: Options, base: dict[str, object], start: float) -> Result:
+    """The verdict by a directed search (``mmcheck.verdict``): whether some consistent
+    execution satisfies the proposition and, for ``forall``, whether one falsifies it.
+
+    ``positive``/``negative`` count the executions found (at most one each) and
+    ``states`` their final states; ``exact`` is False.
+    """
+    from mmcheck.litmus.ast import Not
+    from mmcheck.verdict import search
+
+    stats = Stats()
+    limits = Limits(opts.timeout, opts.max_executions, opts.progress)
+    if opts.timeout:
+        limits.deadline = time.monotonic() + opts.timeout
+    prop = test.condition.prop
+    found: list[tuple[bool, tuple[tuple[Loc, Value], ...], Leaf]] = []
+    try:
+        hit = search(test, programs, m, prop, stats=stats, limits=limits, traces=traces)
+        if hit is not None:
+            found.append((True, hit[1], hit[0]))
+        if test.condition.quantifier == "forall":
+            miss = search(test, programs, m, Not(prop), stats=stats, limits=limits,
+                          traces=traces)
+            if miss is not None:
+                found.append((False, miss[1], miss[0]))
+    except UserError as err:
+        raise (err if err.path else err.with_path(test.path)) from None
+    except Unsupported as exc:
+        return Result(**base, unsupported=_reason(exc), stats=stats,  # type: ignore[arg-type]
+                      time=time.perf_counter() - start)
+    except Incomplete as exc:
+        return Result(**base, incomplete=str(exc), stats=stats,  # type: ignore[arg-type]
+                      time=time.perf_counter() - start)
+    states = tuple(sorted({s for _, s, _ in found},
+                          key=lambda s: tuple(value_key(v) for _, v in s)))
+    witnesses = tuple(_execution(leaf, state, sat) for sat, state, leaf in found)
+    return Result(
+        **base,  # type: ignore[arg-type]
+        states=states,
+        positive=sum(1 for sat, _, _ in found if sat),
+        negative=sum(1 for sat, _, _ in found if not sat),
+        witnesses=witnesses[:opts.witnesses] if opts.witnesses else (),
+        stats=stats,
+        time=time.perf_counter() - start,
+        loop=any(p.cut for p in programs),
+        exact=False,
     )
 
 

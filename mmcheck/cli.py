@@ -6,59 +6,49 @@ Exit codes: 0 all ran (and matched, in CI mode) · 1 an expectation was not met 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from mmcheck import __version__
 from mmcheck.cat.options import MODEL, cat_path_option
-from mmcheck.check import Options, check, resolve_model
-from mmcheck.errors import UserError
-from mmcheck.execution import Result, Stats
-from mmcheck.litmus.ast import Litmus
-from mmcheck.litmus.parse import parse_file
+from mmcheck.commands.run_cmd import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    PARALLEL_MIN_FILES,
+    collect,
+    jobs,
+    load,
+    progress_line,
+    report_error,
+    run_one,
+    run_paths,
+)
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 70
-
-
-def collect(paths: tuple[str, ...]) -> Iterator[Path]:
-    """The litmus files named, directories searched recursively, in a stable order."""
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            yield from sorted(path.rglob("*.litmus"))
-        else:
-            yield path
-
-
-def report_error(err: UserError) -> None:
-    click.echo(err.render(), err=True)
-
-
-def load(path: Path, report: Callable[[UserError], None] = report_error) -> Litmus | None:
-    """Parse one file, reporting a user's mistake on stderr (None then)."""
-    try:
-        return parse_file(path)
-    except UserError as err:
-        report(err)
-        return None
-    except RecursionError:
-        report(UserError("the test is too deeply nested to read", None, str(path)))
-        return None
-
-
-def run_one(test: Litmus, model: str | None, options: Options,
-            report: Callable[[UserError], None] = report_error) -> Result | None:
-    try:
-        return check(test, resolve_model(test, model), options)
-    except UserError as err:
-        report(err if err.path else err.with_path(test.path))
-        return None
+# Re-exported: the other commands (and tests) use them from here.
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_FAILED",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "PARALLEL_MIN_FILES",
+    "collect",
+    "jobs",
+    "load",
+    "progress_line",
+    "report_error",
+    "run_one",
+    "run_paths",
+    "guarded",
+    "main",
+]
 
 
 def guarded(fn: Callable[..., int]) -> Callable[..., None]:
@@ -91,34 +81,6 @@ def guarded(fn: Callable[..., int]) -> Callable[..., None]:
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
     return wrapper
-
-
-@contextlib.contextmanager
-def progress_line(name: str, enabled: bool = True
-                  ) -> Iterator[Callable[[Stats], None] | None]:
-    """On a terminal, a live line for long searches (nodes, executions so far)."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.status import Status
-
-    status: list[Status] = []
-
-    def update(stats: Stats) -> None:
-        msg = (f"{name}: {stats.nodes} nodes, {stats.pruned} pruned, "
-               f"{stats.consistent} consistent executions")
-        if not status:
-            status.append(Console(stderr=True).status(msg))
-            status[0].start()
-        else:
-            status[0].update(msg)
-
-    try:
-        yield update
-    finally:
-        if status:
-            status[0].stop()
 
 
 class LazyGroup(click.Group):
@@ -191,195 +153,12 @@ def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
               help="Seconds per test before it is reported incomplete.")
 @click.option("--max-executions", type=click.IntRange(min=1), default=None,
               help="Stop a test after this many consistent executions (incomplete).")
+@click.option("--verdict-only", "verdict", is_flag=True,
+              help="Search only for the verdict, stopping as soon as it is known; execution "
+              "counts are not computed (see the README).")
 @guarded
 def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
-        timeout: float | None, max_executions: int | None) -> int:
+        timeout: float | None, max_executions: int | None, verdict: bool = False) -> int:
     """Check litmus tests (files or directories) and print the outcome of each."""
-    status = EXIT_OK
-    results: list[Result] = []
-    files = list(collect(paths))
-    if not files:
-        click.echo("no .litmus files found", err=True)
-        return EXIT_BAD_INPUT
-    if fmt != "table" and len(files) >= PARALLEL_MIN_FILES and jobs() > 1:
-        return run_parallel(files, model, fmt, stats, timeout, max_executions)
-    for path in files:
-        code, result, out = run_file(path, model, fmt, stats, timeout, max_executions,
-                                     progress=True)
-        replay(out)
-        status = max(status, code)
-        if result is not None and fmt == "table":
-            results.append(result)
-    if fmt == "table":
-        from rich.console import Console
+    return run_paths(paths, model, fmt, stats, timeout, max_executions, verdict)
 
-        from mmcheck.report.table import results_table
-
-        width = None if sys.stdout.isatty() else 160
-        Console(width=width).print(results_table(results, stats=stats))
-    return status
-
-
-# What ``run`` prints for one file, in order: (text with its newline, to stderr?).
-Output = list[tuple[str, bool]]
-
-# A directory of at least this many tests is shared between two processes.
-PARALLEL_MIN_FILES = 16
-
-
-def jobs() -> int:
-    """How many processes ``run`` may use: ``MMCHECK_JOBS`` (1 turns sharing off), else 2
-    when the machine has two CPUs for us and can fork."""
-    if not hasattr(os, "fork") or sys.platform == "darwin":
-        return 1
-    env = os.environ.get("MMCHECK_JOBS", "")
-    if env.strip().isdigit():
-        return min(int(env), 2)
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return min(cpus, 2)
-
-
-def replay(out: Output) -> None:
-    for text, err in out:
-        click.echo(text, nl=False, err=err)
-
-
-def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: float | None,
-             max_executions: int | None, progress: bool) -> tuple[int, Result | None, Output]:
-    """Check one file: its exit status, its Result (None if it could not be checked) and
-    the text ``run`` prints for it, not yet printed."""
-    from mmcheck.report import herd
-
-    out: Output = []
-
-    def report(err: UserError) -> None:
-        out.append((err.render() + "\n", True))
-
-    test = load(path, report)
-    if test is None:
-        return EXIT_BAD_INPUT, None, out
-    with progress_line(test.name, enabled=progress) as bar:
-        options = Options(timeout=timeout, max_executions=max_executions, progress=bar)
-        result = run_one(test, model, options, report)
-    if result is None:
-        return EXIT_BAD_INPUT, None, out
-    status = EXIT_OK
-    if result.status != "ok":
-        status = EXIT_BAD_INPUT
-        what = result.unsupported if result.unsupported is not None else result.incomplete
-        out.append((f"{path}: {result.status}: {what}\n", True))
-    if fmt == "herd":
-        out.append((herd.render(result), False))
-        if stats:
-            s = result.stats
-            out.append((
-                f"Stats {result.name} combinations={s.combinations} nodes={s.nodes} "
-                f"pruned={s.pruned} candidates={s.candidates} consistent={s.consistent} "
-                f"time={result.time * 1000:.2f}ms\n", False))
-    elif fmt == "json":
-        from mmcheck.report import json_out
-
-        out.append((json_out.render(result) + "\n", False))
-    return status, result, out
-
-
-def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
-                 timeout: float | None, max_executions: int | None) -> int:
-    """``run`` over many files with a forked helper taking every other file.
-
-    Output is printed in file order, as soon as it is known; the helper sends each
-    file's exit status and text back over a pipe.  A file the helper did not report
-    (it died) is checked here.  Progress lines show this process's files only.
-    """
-    import marshal
-    import select
-    import signal
-
-    done: dict[int, tuple[int, Output]] = {}
-    sys.stdout.flush()
-    sys.stderr.flush()
-    rfd, wfd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the helper; its coverage is not collected
-        code = 0
-        try:
-            os.close(rfd)
-            for i in range(1, len(files), 2):
-                try:
-                    st, _, out = run_file(files[i], model, fmt, stats, timeout,
-                                          max_executions, progress=False)
-                except Exception:  # noqa: BLE001 - the parent reports it, in its place
-                    import traceback
-
-                    st, out = -1, [(traceback.format_exc(), True)]
-                data = marshal.dumps((i, st, out))
-                view = memoryview(len(data).to_bytes(4, "little") + data)
-                while view:
-                    view = view[os.write(wfd, view):]
-                if st == -1:
-                    break
-        except BaseException:  # noqa: BLE001 - interrupted or the reader went away
-            code = 1
-        finally:
-            os._exit(code)
-
-    os.close(wfd)
-    buf = b""
-    eof = False
-    status = EXIT_OK
-    printed = 0
-
-    def receive(block: bool) -> None:
-        nonlocal buf, eof
-        while not eof and (block or select.select([rfd], [], [], 0)[0]):
-            chunk = os.read(rfd, 1 << 16)
-            if not chunk:
-                eof = True
-                break
-            buf += chunk
-            while len(buf) >= 4 and len(buf) >= 4 + (n := int.from_bytes(buf[:4], "little")):
-                i, st, out = marshal.loads(buf[4:4 + n])
-                buf = buf[4 + n:]
-                done[i] = (st, [(t, e) for t, e in out])
-            if block:
-                return
-
-    def emit_ready() -> None:
-        nonlocal printed, status
-        while printed in done:
-            st, out = done.pop(printed)
-            if st == -1:
-                click.echo("mmcheck: internal error (this is a bug in mmcheck):", err=True)
-                click.echo(out[0][0], err=True)
-                sys.exit(EXIT_INTERNAL)
-            replay(out)
-            status = max(status, st)
-            printed += 1
-
-    try:
-        for i in range(0, len(files), 2):
-            st, _, out = run_file(files[i], model, fmt, stats, timeout, max_executions,
-                                  progress=True)
-            done[i] = (st, out)
-            receive(block=False)
-            emit_ready()
-        while printed < len(files):
-            if printed not in done:
-                if not eof:
-                    receive(block=True)
-                    continue
-                st, _, out = run_file(files[printed], model, fmt, stats, timeout,
-                                      max_executions, progress=True)
-                done[printed] = (st, out)
-            emit_ready()
-    finally:
-        os.close(rfd)
-        if printed < len(files):
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
-        with contextlib.suppress(OSError):
-            os.waitpid(pid, 0)
-    return status

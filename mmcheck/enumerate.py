@@ -72,16 +72,42 @@ def value_sets(
     """The values each location can hold, and each thread's traces under them."""
     values: dict[str, set[Value]] = {loc: {v} for loc, v in init.items()}
 
+    # The values only grow between rounds, so each round sorts each location's once.
+    in_order: dict[str, list[Value]] = {}
+
     def oracle(loc: str) -> list[Value]:
-        if loc not in values:
-            values[loc] = {0}
-        return sorted(values[loc], key=value_key)
+        hit = in_order.get(loc)
+        if hit is None:
+            if loc not in values:
+                values[loc] = {0}
+            hit = in_order[loc] = sorted(values[loc], key=value_key)
+        return hit
+
+    # A thread's traces depend only on the values of the locations it reads: a thread
+    # none of whose locations gained a value keeps its traces from the last round.
+    kept: list[tuple[dict[str, frozenset[Value]], list[Trace]] | None] = [None] * len(programs)
+
+    def traces_of(i: int, p: Program) -> list[Trace]:
+        hit = kept[i]
+        if hit is not None and all(values.get(loc, {0}) == vs for loc, vs in hit[0].items()):
+            return hit[1]
+        asked: dict[str, frozenset[Value]] = {}
+
+        def ask(loc: str) -> list[Value]:
+            out = oracle(loc)
+            if loc not in asked:
+                asked[loc] = frozenset(out)
+            return out
+
+        p.__dict__.pop("partial_writes", None)  # set again by a path with a bad address
+        ts = thread_traces(p, ask)
+        kept[i] = (asked, ts)
+        return ts
 
     for rnd in range(MAX_FIXPOINT_ROUNDS):
+        in_order.clear()
         before = {k: set(v) for k, v in values.items()}
-        for p in programs:
-            p.__dict__.pop("partial_writes", None)
-        traces = [thread_traces(p, oracle) for p in programs]
+        traces = [traces_of(i, p) for i, p in enumerate(programs)]
         for p in programs:
             for loc, v in p.__dict__.get("partial_writes", ()):
                 values.setdefault(loc, {0}).add(v)
@@ -352,15 +378,19 @@ def explore(
     limits: Limits | None = None,
     on_leaf: Callable[[Leaf], None],
     rejected: Callable[[Leaf, Check, list[int]], None] | None = None,
+    traces: list[list[Trace]] | None = None,
 ) -> None:
     """Run the search; ``on_leaf`` gets each consistent execution's co orders and rf map.
+
+    ``traces`` are the threads' traces when already known (``value_sets``).
 
     When ``rejected`` is given, the search does not prune: every complete candidate
     is checked and those failing a check are passed to it with the check and its
     witness (used to draw forbidden executions).
     """
     init = locations_of(test)
-    _, traces = value_sets(programs, init)
+    if traces is None:
+        _, traces = value_sets(programs, init)
     shapes = [shapes_of(ts) for ts in traces]
     ticks = [0]  # search nodes so far, for the time limit and progress
 
@@ -444,7 +474,10 @@ def _search(
             c.name for c, test in flag_plan.checks if c.name not in skip and not test(flag_ctx)
         )
 
-    def dfs(k: int) -> None:
+    # A step with one option is not checked: the next check covers it (the monotone
+    # checks only fail more as rf and co grow), and a leaf reached without a check
+    # since then runs every check.
+    def dfs(k: int, unchecked: bool) -> None:
         ticks[0] += 1
         if limits is not None and not ticks[0] & 1023:
             if limits.deadline and time.monotonic() > limits.deadline:
@@ -456,7 +489,7 @@ def _search(
             if not matches:
                 return  # these read values take another path: not this shape's
             stats.candidates += len(matches)
-            failed = run_checks(plan_leaf if (steps and prune) else plan_all)
+            failed = run_checks(plan_leaf if (steps and prune and not unchecked) else plan_all)
             if failed is not None and rejected is None:
                 stats.pruned += 1
             orders = [order[loc] for loc in combo.locs]
@@ -486,6 +519,7 @@ def _search(
                     lo = pos + 1
                     break
             bit = 1 << e
+            forced = lo == len(seq_)
             for pos in range(lo, len(seq_) + 1):
                 seq_.insert(pos, e)
                 after = 0
@@ -494,8 +528,8 @@ def _search(
                 co_rows[e] = after
                 for b in seq_[:pos]:
                     co_rows[b] |= bit
-                if not prune or run_checks(plan_monotone) is None:
-                    dfs(k + 1)
+                if not prune or forced or run_checks(plan_monotone) is None:
+                    dfs(k + 1, prune and forced)
                 else:
                     stats.pruned += 1
                 for b in seq_[:pos]:
@@ -505,22 +539,21 @@ def _search(
         else:
             r = ev[e]
             vals = allowed[e]
-            for w in writes[loc]:
-                we = ev[w]
-                if we.value not in vals:
-                    continue
-                if we.thread == r.thread and w > e:
-                    continue  # a read never sees a po-later write of its own thread
+            # a read never sees a po-later write of its own thread
+            srcs = [w for w in writes[loc] if ev[w].value in vals
+                    and not (ev[w].thread == r.thread and w > e)]
+            forced = len(srcs) == 1
+            for w in srcs:
                 rf_rows[w] |= 1 << e
                 rf_of[e] = w
-                if not prune or run_checks(plan_monotone) is None:
-                    dfs(k + 1)
+                if not prune or forced or run_checks(plan_monotone) is None:
+                    dfs(k + 1, prune and forced)
                 else:
                     stats.pruned += 1
                 rf_rows[w] &= ~(1 << e)
                 del rf_of[e]
 
-    dfs(0)
+    dfs(0, False)
 
 
 def final_state(

@@ -104,9 +104,14 @@ class Result:
     loop: bool = False  # some path was cut at the loop-unrolling bound
     # The model's flags raised by some consistent execution, sorted as herd7 prints them.
     flags: tuple[str, ...] = ()
+    # False for a verdict search: positive/negative then count the executions found
+    # before the search stopped (at most one each), not every execution.
+    exact: bool = True
 
     @property
     def observation(self) -> str:
+        if not self.exact:  # some execution satisfies the proposition, or none
+            return "Sometimes" if self.positive else "Never"
         if self.positive == 0:
             return "Never"
         if self.negative == 0:

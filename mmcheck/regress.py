@@ -245,6 +245,7 @@ class Job:
     max_executions: int | None = None
     # Where the expectation comes from when not expectations.txt ('Result: Never').
     expected_from: str | None = None
+    exact: bool = False  # count every execution rather than search for the verdict
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,8 @@ def outcome_of(job: Job, result: Result) -> Outcome:
 
 def run_job(job: Job) -> Outcome:
     """Check one test under one model and compare (a plain function: runs in a worker)."""
-    options = Options(timeout=job.timeout, max_executions=job.max_executions, witnesses=2)
+    options = Options(timeout=job.timeout, max_executions=job.max_executions, witnesses=2,
+                      verdict=not job.exact)
     try:
         result = check(job.test, job.model, options)
     except UserError as err:

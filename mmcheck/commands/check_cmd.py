@@ -12,20 +12,15 @@ and with --strict a test with no expectations); 3 wins over 1 · 70 a bug in mmc
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from mmcheck.atomic_write import write_text_atomic
 from mmcheck.cli import (
@@ -61,7 +56,12 @@ from mmcheck.regress import (
     unknown_tests,
     update_text,
 )
-from mmcheck.report import junit
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from rich.console import Console
+    from rich.table import Table
 
 PROGRESS_AFTER = 0.5  # seconds before a progress bar appears (terminals only)
 
@@ -92,14 +92,19 @@ Slot = Outcome | int  # a decided outcome, or the index of a job still to run
 @click.option("--suggest-fix", is_flag=True,
               help="For a verdict Allowed where Forbidden was expected, print its cheapest "
               "verified repair (see `mmcheck fix`), also in the JSON and JUnit reports.")
+@click.option("--exact", is_flag=True,
+              help="Count every execution (as `mmcheck run` does) instead of searching "
+              "only for the verdict; the verdicts are the same, the search is longer.")
 @guarded
 def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, strict: bool,
           junit_file: str | None, json_file: str | None, timeout: float | None,
-          quiet: bool, suggest_fix: bool) -> int:
+          quiet: bool, suggest_fix: bool, exact: bool) -> int:
     """Check litmus tests against the expectations.txt beside them (CI mode).
 
     PATHS are .litmus files or directories searched recursively (default: litmus/).
     A test with no expectation line is a warning (an error with --strict).
+    Each verdict is found by a search that stops as soon as it is known; --exact
+    counts every execution instead (same verdicts).
 
     \b
     expectations.txt, one line per test (the .litmus file's stem):
@@ -136,11 +141,10 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
                 report_error(err)
             file_errors.extend(errs)
             books[directory] = exp
-        slots.extend(plan(path, books[directory], model, update, strict, timeout, todo))
+        slots.extend(plan(path, books[directory], model, update, strict, timeout, todo, exact))
 
     # In a CI log (not a terminal) keep whole test names rather than 80 columns.
-    console = Console() if sys.stdout.isatty() else Console(width=160)
-    done = run_all(todo, jobs, console)
+    done = run_all(todo, jobs, None)
     if suggest_fix:
         done = [suggest(job, o) for job, o in zip(todo, done, strict=True)]
     outcomes = [done[s] if isinstance(s, int) else s for s in slots]
@@ -149,7 +153,7 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
             click.echo(o.message, err=True)
 
     if not quiet or any(o.status != PASSED for o in outcomes):
-        console.print(summary_table(outcomes, quiet))
+        make_console().print(summary_table(outcomes, quiet))
     for o in outcomes:
         if o.status == FAILED:
             lines = describe(o)
@@ -162,6 +166,8 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
         text = json.dumps(to_json(outcomes, file_errors), indent=2) + "\n"
         written &= write(Path(json_file), text)
     if junit_file is not None:
+        from mmcheck.report import junit
+
         written &= write(Path(junit_file), junit.render(outcomes, file_errors))
 
     summary = summarise(outcomes, len(file_errors))
@@ -194,6 +200,15 @@ def suggest(job: Job, o: Outcome) -> Outcome:
     return dataclasses.replace(o, fix=best.to_json(), fix_text=tuple(text))
 
 
+def make_console() -> Console:
+    """The console for tables and progress (rich is loaded only when something is drawn).
+
+    In a CI log (not a terminal) whole test names are kept rather than 80 columns."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
 def write(path: Path, text: str) -> bool:
     """Write a report or an expectations file; a failure is reported (False then)."""
     try:
@@ -217,7 +232,7 @@ def parse(path: Path) -> Litmus | UserError:
 
 
 def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict: bool,
-         timeout: float | None, todo: list[Job]) -> list[Slot]:
+         timeout: float | None, todo: list[Job], exact: bool = False) -> list[Slot]:
     """The slots of one test file, in order; the jobs to run are appended to ``todo``."""
     line = exp.tests().get(path.stem)
     entries = [] if line is None else [e for e in line.entries if model in (None, e.model)]
@@ -244,7 +259,7 @@ def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict:
             for m in fitting_models(test):
                 if model in (None, m):
                     slots.append(len(todo))
-                    todo.append(Job(test, str(path), m, None, timeout))
+                    todo.append(Job(test, str(path), m, None, timeout, exact=exact))
             return slots
         where = "" if exp.exists else " (it does not exist)"
         what = f"{path}: no expectations for {path.stem!r} in {exp.path}{where}"
@@ -260,11 +275,12 @@ def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict:
             slots.append(error_outcome(str(path), e.model, e.verdict, err.render()))
             continue
         slots.append(len(todo))
-        todo.append(Job(test, str(path), e.model, e.verdict, timeout))
+        todo.append(Job(test, str(path), e.model, e.verdict, timeout, exact=exact))
     return slots
 
 
-def run_all(todo: Sequence[Job], workers: int, console: Console) -> list[Outcome]:
+def run_all(todo: Sequence[Job], workers: int, console: Console | None = None
+            ) -> list[Outcome]:
     """Run the jobs, in worker processes when ``workers`` > 1; results in job order.
 
     A progress bar appears on a terminal once a run has taken ``PROGRESS_AFTER`` seconds.
@@ -280,6 +296,9 @@ def run_all(todo: Sequence[Job], workers: int, console: Console) -> list[Outcome
                 tick(len(out), f"{Path(job.path).stem} [{job.model}]")
                 out.append(run_job(job))
             return out
+        import multiprocessing
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
         context = multiprocessing.get_context("spawn")  # no fork from a threaded process
         # Each worker is started with SIGINT ignored, which a spawned Python keeps: the
         # terminal sends Ctrl-C to the whole process group, and only this process answers
@@ -322,10 +341,11 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
         proc.join(timeout=5)
 
 
-def progress_ticker(total: int, console: Console) -> Callable[[int, str], None]:
+def progress_ticker(total: int, console: Console | None = None
+                    ) -> Callable[[int, str], None]:
     """``tick(done, label)`` keeps a bar up to date once the run is long; ``tick(-1)`` ends."""
     started = time.monotonic()
-    state: dict[str, Progress] = {}
+    state: dict[str, Any] = {}
 
     def tick(done: int, label: str) -> None:
         bar = state.get("bar")
@@ -334,20 +354,31 @@ def progress_ticker(total: int, console: Console) -> Callable[[int, str], None]:
                 bar.stop()
             return
         if bar is None:
-            if not console.is_terminal or time.monotonic() - started < PROGRESS_AFTER:
+            terminal = console.is_terminal if console is not None else sys.stdout.isatty()
+            if not terminal or time.monotonic() - started < PROGRESS_AFTER:
                 return
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             bar = Progress(
                 TextColumn("checking"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
                 TextColumn("{task.description}"),
-                console=console,
+                console=console if console is not None else make_console(),
                 transient=True,
             )
             bar.add_task(label, total=total)
             bar.start()
             state["bar"] = bar
+        from rich.markup import escape
+
         bar.update(bar.task_ids[0], completed=done, description=escape(label))
 
     return tick
@@ -355,6 +386,9 @@ def progress_ticker(total: int, console: Console) -> Callable[[int, str], None]:
 
 def summary_table(outcomes: Sequence[Outcome], quiet: bool) -> Table:
     """test, model, expected, got, time and the result, one row per test and model."""
+    from rich.markup import escape
+    from rich.table import Table
+
     several = len({o.directory for o in outcomes}) > 1
     table = Table(show_lines=False)
     for name, justify in (("test", "left"), ("model", "left"), ("expected", "left"),

@@ -247,8 +247,23 @@ def _int(text: str) -> int | None:
     return int(t, 16) if "x" in t.lower() else int(t, 10)
 
 
+# Parsed instructions by text: the same instructions recur across tests and threads, and
+# an instruction's operands (columns relative to its text) do not depend on where it is.
+_PARSED: dict[str, tuple[str, tuple[Operand, ...], int]] = {}
+
+
 def parse_instr(text: str, span: Span) -> A64Instr:
     """Parse one instruction (no label)."""
+    hit = _PARSED.get(text)
+    if hit is not None:
+        return A64Instr(hit[0], hit[1], text, span, hit[2])
+    ins = _parse_instr(text, span)
+    if len(_PARSED) < 8192:
+        _PARSED[text] = (ins.op, ins.args, ins.op_col)
+    return ins
+
+
+def _parse_instr(text: str, span: Span) -> A64Instr:
     m = re.match(r"\s*([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z]+)?)", text)
     if m is None:
         raise _err(f"cannot read instruction {text.strip()!r}", span, 0,

@@ -326,25 +326,22 @@ def split_program(
     t = src.text
     rows: list[list[Chunk]] = []
     row_start = start
-    i = start
-    while i <= end:
-        if i == end or t[i] == ";":
-            row_text = t[row_start:i]
-            if i == end and not row_text.strip():
+    while True:
+        i = t.find(";", row_start, end)
+        if i < 0:
+            if not t[row_start:end].strip():
                 break
-            if i == end:
-                raise src.error(
-                    "thread table row is not terminated by ';'", _first_nonblank(t, row_start, end)
-                )
-            cells: list[Chunk] = []
-            cell_start = row_start
-            for j in range(row_start, i + 1):
-                if j == i or t[j] == "|":
-                    cells.append(Chunk(t[cell_start:j], cell_start))
-                    cell_start = j + 1
-            rows.append(cells)
-            row_start = i + 1
-        i += 1
+            raise src.error(
+                "thread table row is not terminated by ';'", _first_nonblank(t, row_start, end)
+            )
+        cells: list[Chunk] = []
+        cell_start = row_start
+        while (j := t.find("|", cell_start, i)) >= 0:
+            cells.append(Chunk(t[cell_start:j], cell_start))
+            cell_start = j + 1
+        cells.append(Chunk(t[cell_start:i], cell_start))
+        rows.append(cells)
+        row_start = i + 1
     # herd7 accepts one ';' before the thread names (an init block written '{...};').
     if len(rows) > 1 and len(rows[0]) == 1 and not rows[0][0].text.strip():
         rows.pop(0)

@@ -67,15 +67,20 @@ class Evaluator:
     def set_value(self, e: SetExpr) -> int:
         if isinstance(e, FinalWrites):
             return self._final_writes(e)
+        key = id(e)
+        hit = self.static_cache.get(key)  # an expression is in one cache only
+        if hit is not None:
+            assert isinstance(hit, int)
+            return hit
         if free_vars(e):  # changes while a fixpoint is computed: never cached
             return self._set_compute(e)
         dyn = mentions_dynamic(e)
         cache = self.dyn_cache if dyn else self.static_cache
-        key = id(e)
-        hit = cache.get(key)
-        if hit is not None:
-            assert isinstance(hit, int)
-            return hit
+        if dyn:
+            hit = cache.get(key)
+            if hit is not None:
+                assert isinstance(hit, int)
+                return hit
         v = self._set_compute(e)
         cache[key] = v
         return v
@@ -102,15 +107,20 @@ class Evaluator:
     # -- relations ------------------------------------------------------------------------
 
     def value(self, e: Expr) -> Relation:
+        key = id(e)
+        hit = self.static_cache.get(key)  # an expression is in one cache only
+        if hit is not None:
+            assert isinstance(hit, Relation)
+            return hit
         if free_vars(e):  # changes while a fixpoint is computed: never cached
             return self._compute(e)
         dyn = mentions_dynamic(e)
         cache = self.dyn_cache if dyn else self.static_cache
-        key = id(e)
-        hit = cache.get(key)
-        if hit is not None:
-            assert isinstance(hit, Relation)
-            return hit
+        if dyn:
+            hit = cache.get(key)
+            if hit is not None:
+                assert isinstance(hit, Relation)
+                return hit
         v = self._compute(e)
         cache[key] = v
         return v
@@ -269,8 +279,8 @@ class Context:
     def __init__(self, ev: Evaluator, plan: Plan) -> None:
         self.ev = ev
         self.n = ev.n
-        # Static terms are evaluated when first needed (a term behind an empty one in a
-        # sequence or an intersection never is).
+        # Static terms are computed on first use: a search that stops early, or whose
+        # first check fails, never pays for the terms of the checks it did not reach.
         self.consts: list[Rows | None] = [None] * len(plan.static_terms)
         self.rf: Rows = (0,) * ev.n
         self.co: Rows = (0,) * ev.n
@@ -319,13 +329,13 @@ class Plan:
             k = len(self.static_terms)
             self.static_terms.append(e)
             self._static_index[e] = k
-        term = self.static_terms[k]
+        term = e
 
         def const(ctx: Context) -> Rows:
-            v = ctx.consts[k]
-            if v is None:
-                v = ctx.consts[k] = ctx.ev.value(term).rows
-            return v
+            rows = ctx.consts[k]
+            if rows is None:
+                rows = ctx.consts[k] = ctx.ev.value(term).rows
+            return rows
 
         return const
 

@@ -32,8 +32,9 @@ def to_dict(result: Result) -> dict[str, Any]:
             "observation": result.observation,
             "loop": result.loop,
             "flags": list(result.flags),
-            "positive": result.positive,
-            "negative": result.negative,
+            # null when only the verdict was searched for (run --verdict-only)
+            "positive": result.positive if result.exact else None,
+            "negative": result.negative if result.exact else None,
             "states": [{str(loc): str(v) for loc, v in s} for s in result.states],
             "time_ms": round(result.time * 1000, 3),
             "stats": {

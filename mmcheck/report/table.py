@@ -38,7 +38,7 @@ def results_table(results: Sequence[Result], stats: bool = False) -> Table:
             f"[{colour}]{r.verdict}[/]",
             r.observation,
             str(len(r.states)),
-            f"{r.positive}/{r.negative}",
+            f"{r.positive}/{r.negative}" if r.exact else "-",
         ]
         if stats:
             row += [str(r.stats.nodes), str(r.stats.pruned), str(r.stats.consistent)]

@@ -1,10 +1,12 @@
-"""``make bench``: how mmcheck's cost grows, and ms/test over the conformance corpora.
+"""``make bench``: how mmcheck's cost grows, verdicts, and ms/test over the corpora.
 
 For each family (see families.py) n rises until one test takes over 10 s (or a cap);
 each row runs one whole ``mmcheck run`` process and reports consistent executions,
 search nodes, wall seconds, microseconds of search per consistent execution and the
-process's peak memory.  Then one ``mmcheck run`` over each conformance directory,
-the median of three runs, in ms/test.
+process's peak memory.  Then the verdict table: one ``mmcheck run --verdict-only``
+process per case (best of --repeat), the verdict it must give, wall and CPU seconds;
+and ``mmcheck check litmus/`` against ``--exact``.  Then one ``mmcheck run`` over each
+conformance directory, the median of three runs, in ms/test.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -24,14 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import families  # noqa: E402
 
-# mmcheck run in a fresh interpreter (isolated: the installed package, not the source
+# mmcheck in a fresh interpreter (isolated: the installed package, not the source
 # tree), which reports its own peak memory: VmHWM starts afresh at exec, whereas
 # ru_maxrss would inherit this process's size at fork.
 _WRAPPER = """
 import os, sys
 sys.argv[0] = "mmcheck"
 try:
-    from mmcheck.cli import main
+    from mmcheck.quick import main  # the console script's entry point
     main()
 finally:
     try:
@@ -43,16 +46,26 @@ finally:
         f.write(hwm)
 """
 MMCHECK = [sys.executable, "-I", "-c", _WRAPPER]
+LAST_CPU = 0.0
+
+
+def cpu_of_children() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def run_process(args: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in KiB, and stdout of one mmcheck process."""
+    """Wall seconds, peak RSS in KiB, and stdout of one mmcheck process (its CPU
+    seconds in ``LAST_CPU``)."""
+    global LAST_CPU
     with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as peak:
         env = dict(os.environ, MMCHECK_BENCH_PEAK=peak.name)
+        cpu = cpu_of_children()
         start = time.perf_counter()
         subprocess.run(MMCHECK + args, stdout=out, stderr=subprocess.DEVNULL, env=env,
                        check=False)
         wall = time.perf_counter() - start
+        LAST_CPU = cpu_of_children() - cpu
         out.seek(0)
         text = peak.read().strip()
         return wall, int(text) if text.isdigit() else 0, out.read().decode()
@@ -84,6 +97,67 @@ def family_rows(name: str, make: Callable[[int], str], ns: list[int], limit: flo
             )
             if wall > limit:
                 break
+
+
+# The verdict table: (name, text, model, the verdict it must give).
+def verdict_cases() -> list[tuple[str, str, str, str]]:
+    cases = []
+    for k in (4, 5):
+        cases.append((f"CoStorm-{k} own", families.costorm(k), "armv8", "Allowed"))
+        cases.append((f"CoStorm-{k} cyclic", families.costorm(k, cyclic=True), "armv8",
+                      "Forbidden"))
+    for k in (12, 16, 20):
+        cases.append((f"SB-{k} X86", families.sb_ring(k, "X86"), "x86tso", "Allowed"))
+        cases.append((f"SB-{k} AArch64", families.sb_ring(k, "AArch64"), "armv8", "Allowed"))
+        cases.append((f"SB-{k} X86 sc", families.sb_ring(k, "X86"), "sc", "Forbidden"))
+    for n in (32, 64):
+        cases.append((f"2+2W-{n} X86", families.two_plus_two_w(n, "X86"), "x86tso",
+                      "Forbidden"))
+        cases.append((f"2+2W-{n} AArch64", families.two_plus_two_w(n, "AArch64"), "armv8",
+                      "Allowed"))
+    for n in (8, 16):
+        cases.append((f"Storm-{n}", families.write_storm(n), "armv8", "Forbidden"))
+    return cases
+
+
+def verdict_rows(repeat: int) -> None:
+    """Each verdict by one whole ``mmcheck run --verdict-only`` process (best of repeat)."""
+    print()
+    print(f"{'verdict (run --verdict-only)':28s} {'model':7s} {'verdict':10s} {'correct':8s}"
+          f" {'nodes':>7s} {'wall s':>7s} {'CPU s':>7s}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text, model, want in verdict_cases():
+            path = Path(tmp) / (name.replace(" ", "_") + ".litmus")
+            path.write_text(text)
+            best, cpu, got, nodes = float("inf"), float("inf"), "?", 0
+            for _ in range(repeat):
+                wall, _, out = run_process(["run", "--verdict-only", "--format", "json",
+                                            "--model", model, "--timeout", "60", str(path)])
+                best, cpu = min(best, wall), min(cpu, LAST_CPU)
+                try:
+                    d = json.loads(out.splitlines()[0])
+                    got, nodes = d.get("verdict", d.get("status")), d["stats"]["nodes"]
+                except (IndexError, KeyError, json.JSONDecodeError):
+                    got = "(no result)"
+            print(f"{name:28s} {model:7s} {got:10s} {'yes' if got == want else 'NO':8s}"
+                  f" {nodes:7d} {best:7.3f} {cpu:7.3f}")
+
+
+def check_rows(repeat: int) -> None:
+    """``mmcheck check litmus/`` against ``mmcheck check --exact litmus/`` (median)."""
+    library = Path(__file__).resolve().parents[2] / "litmus"
+    if not library.is_dir():
+        return
+    print()
+    for extra in ([], ["--exact"]):
+        times, cpus = [], []
+        for _ in range(repeat):
+            wall, _, _ = run_process(["check", "-q", *extra, str(library)])
+            times.append(wall)
+            cpus.append(LAST_CPU)
+        label = " ".join(["mmcheck check", *extra, "litmus/"])
+        print(f"{label:34s} wall {statistics.median(times):7.3f} s, CPU "
+              f"{statistics.median(cpus):7.3f} s (medians of {repeat})")
 
 
 def corpus_rows(shared: Path, repeat: int) -> None:
@@ -196,6 +270,8 @@ def main() -> int:
     ]
     for name, make, ns in ([] if fams_skip else fams):
         family_rows(name, make, ns, args.limit, args.timeout)
+    verdict_rows(args.repeat)
+    check_rows(args.repeat)
     if not args.no_corpus:
         if args.shared.is_dir():
             corpus_rows(args.shared, args.repeat)

@@ -3,7 +3,10 @@
 - 2+2W-n: P0 stores 1..n to x then n+1 to y; P1 stores 1..n to y then n+1 to x;
   ``exists ([x]=n /\\ [y]=n)``.
 - CoStorm-k (AArch64): k threads on x; thread i stores 2i+1 then 2i+2, then loads x
-  twice; the condition names each thread's first load.
+  twice; the condition names each thread's first load: its own last write, or
+  (``cyclic``) the next thread's, which needs a cyclic coherence order.
+- Storm-n (AArch64): two threads each store 1..n to x then 17 to y;
+  ``exists ([x]=16 /\\ [y]=16)`` (nothing writes 16 to y).
 - SB-k: a ring of k threads; thread i stores 1 to x_i then loads x_(i+1 mod k);
   ``exists`` every load read 0.
 - RCU-chain-k-g (C, LKMM): a ring of k threads in the style of the kernel's
@@ -45,7 +48,7 @@ def two_plus_two_w(n: int, arch: str) -> str:
     return f"{arch} {name}\n{init}\n{_table(arch, cols)}\nexists ([x]={n} /\\ [y]={n})\n"
 
 
-def costorm(k: int) -> str:
+def costorm(k: int, cyclic: bool = False) -> str:
     init = "{ " + " ".join(f"{i}:X1=x;" for i in range(k)) + " }"
     cols = []
     for i in range(k):
@@ -53,8 +56,10 @@ def costorm(k: int) -> str:
             f"MOV W0,#{2 * i + 1}", "STR W0,[X1]", f"MOV W0,#{2 * i + 2}", "STR W0,[X1]",
             "LDR W2,[X1]", "LDR W3,[X1]",
         ])
-    cond = " /\\ ".join(f"{i}:X2={2 * i + 2}" for i in range(k))
-    return f"AArch64 CoStorm-{k}\n{init}\n{_table('AArch64', cols)}\nexists ({cond})\n"
+    reads = [(i + 1) % k if cyclic else i for i in range(k)]
+    cond = " /\\ ".join(f"{i}:X2={2 * j + 2}" for i, j in enumerate(reads))
+    name = f"CoStorm{'+cyclic' if cyclic else ''}-{k}"
+    return f"AArch64 {name}\n{init}\n{_table('AArch64', cols)}\nexists ({cond})\n"
 
 
 def sb_ring(k: int, arch: str) -> str:
@@ -90,3 +95,15 @@ def rcu_chain(k: int, gps: int) -> str:
     cond = " /\\ ".join(f"{i}:r0=1" for i in range(k))
     return (f"C {name}\n\n(* {kinds}: G synchronize_rcu(), R a read-side critical section *)\n\n"
             "{}\n\n" + "\n".join(threads) + f"\nexists ({cond})\n")
+
+
+def write_storm(n: int) -> str:
+    init = "{ 0:X1=x; 0:X2=y; 1:X1=x; 1:X2=y; }"
+    cols = []
+    for _ in range(2):
+        col = []
+        for v in range(1, n + 1):
+            col += [f"MOV W0,#{v}", "STR W0,[X1]"]
+        col += ["MOV W0,#17", "STR W0,[X2]"]
+        cols.append(col)
+    return f"AArch64 Storm-{n}\n{init}\n{_table('AArch64', cols)}\nexists ([x]=16 /\\ [y]=16)\n"

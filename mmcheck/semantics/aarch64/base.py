@@ -130,8 +130,11 @@ class StepBase:
                                m.offset.col)
             else:
                 off = iv
-        total = Val(_alu("add", base.v, off.v, 64, self.ins.at(m.col)),
-                    base.deps | off.deps, base.pick | off.pick)
+        if off.v == 0 and isinstance(base.v, Sym):  # the common case: [Xn], no offset
+            total = Val(base.v, base.deps | off.deps, base.pick | off.pick)
+        else:
+            total = Val(_alu("add", base.v, off.v, 64, self.ins.at(m.col)),
+                        base.deps | off.deps, base.pick | off.pick)
         if m.mode == "off":
             return total, base
         if m.mode == "pre":
@@ -144,9 +147,9 @@ class StepBase:
         a = addr.v
         if not isinstance(a, Sym):
             return addr  # the runner reports an access to a plain number
-        where = self.ins.at(col)
         if ":" in a.name:
-            raise Unsupported(f"access to code at {a} (instructions as data)", where)
+            raise Unsupported(f"access to code at {a} (instructions as data)",
+                              self.ins.at(col))
         arrays: dict[str, tuple[str, int]] = getattr(st.program, "arrays", {})
         arr = arrays.get(a.name)
         if arr is None:
@@ -154,8 +157,9 @@ class StepBase:
                 raise Unsupported(
                     f"access at {a}, {a.offset} bytes from the scalar location {a.name} "
                     "(mixed-size accesses are not modelled; herd7 runs them under its 'mixed' "
-                    "variant)", where)
+                    "variant)", self.ins.at(col))
             return addr
+        where = self.ins.at(col)
         ty, n = arr
         es = _TYPES.get(ty, (32, True))[0] // 8
         k, rem = divmod(a.offset, es)

@@ -1,0 +1,61 @@
+"""``mmcheck.quick``: a simple ``mmcheck run`` skips click and prints exactly the same."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mmcheck.quick import simple_run
+
+LIB = Path(__file__).resolve().parents[1] / "litmus" / "classic"
+SB = str(LIB / "SB.X86.litmus")
+MP = str(LIB / "MP.AArch64.litmus")
+
+
+def test_simple_command_lines_are_recognised() -> None:
+    opts = simple_run(["run", "--model", "sc", "--format", "json", "--stats", "--timeout",
+                       "2.5", "--max-executions", "9", "--verdict-only", SB, MP])
+    assert opts == dict(model="sc", fmt="json", stats=True, timeout=2.5, max_executions=9,
+                        verdict=True, paths=(SB, MP))
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["check"], ["run"], ["run", "--help"], ["run", str(LIB)], ["run", "--model", "tso", SB],
+    ["run", "--format", "table", SB], ["run", "--timeout", "0", SB],
+    ["run", "--timeout", "x", SB], ["run", "--max-executions", "0", SB],
+    ["run", "--model=sc", SB], ["run", "no-such-file.litmus"], ["run", "--", SB],
+])
+def test_anything_else_goes_to_click(argv: list[str]) -> None:
+    assert simple_run(argv) is None
+
+
+def run(entry: str, *args: str) -> subprocess.CompletedProcess[str]:
+    code = f"import sys; sys.argv[0] = 'mmcheck'; from {entry} import main; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          check=False)
+
+
+@pytest.mark.parametrize("args", [
+    ["run", SB, MP],
+    ["run", "--verdict-only", "--stats", SB],
+    ["run", "--format", "json", "--model", "sc", MP],
+    ["run", "--model", "armv8", SB],  # a model that does not fit: an error, exit 3
+])
+def test_same_output_and_exit_code_as_click(args: list[str], tmp_path: Path) -> None:
+    quick, full = run("mmcheck.quick", *args), run("mmcheck.cli", *args)
+    assert quick.returncode == full.returncode
+    times = re.compile(r'"time_ms": [0-9.]+|time=[0-9.]+ms')
+    assert times.sub("", quick.stdout) == times.sub("", full.stdout)
+    assert quick.stderr == full.stderr
+
+
+def test_a_user_mistake_in_a_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.litmus"
+    bad.write_text("X86 bad\n{ }\n P0 ;\n FOO ;\nexists (0:EAX=1)\n")
+    quick, full = run("mmcheck.quick", "run", str(bad)), run("mmcheck.cli", "run", str(bad))
+    assert quick.returncode == full.returncode == 3
+    assert quick.stderr == full.stderr and quick.stderr
