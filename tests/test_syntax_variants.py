@@ -112,7 +112,7 @@ def test_not_exists_and_forall() -> None:
 
 
 @pytest.mark.parametrize("arch,word", [("PPC", "PPC tests"), ("RISCV", "RISC-V tests"),
-                                       ("C", "C tests"), ("FOO", "unknown architecture")])
+                                       ("FOO", "unknown architecture")])
 def test_other_architectures_refused_at_header(arch: str, word: str) -> None:
     text = f"{arch} T\n{{ x=0; }}\nP0(int *x) {{ int r0 = READ_ONCE(*x); }}\nexists (0:r0=1)\n"
     with pytest.raises(UserError) as info:

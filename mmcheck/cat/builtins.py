@@ -100,8 +100,10 @@ def base_env(arch: str) -> dict[str, Any]:
     env["id"] = _rel(ID)
     for name in ("pick-addr-dep", "pick-data-dep", "pick-ctrl-dep"):
         env[name] = _rel(NATIVE_DEPS[name])
-    # Single-copy atomicity classes: without mixed sizes, each access alone.
-    env["sm"] = env["si"] = env["aligned"] = _rel(d.Ident(d.M))
+    # Single-copy atomicity classes: without mixed sizes, each access alone, except the
+    # two accesses of a single-copy-atomic pair (LDXP, STXP: the native ``sca``).
+    env["si"] = env["aligned"] = _rel(d.Ident(d.M))
+    env["sm"] = _rel(d.Union((d.Ident(d.M), d.Base("sca"))))
     env["same-low-order-bits"] = env["same-tag-loc"] = _rel(d.Base("loc"))
     for name in EMPTY_RELATIONS:
         env[name] = EMPTY

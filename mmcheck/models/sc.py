@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from mmcheck.models.dsl import Check, Model, Union, coe, com, fre, po, rmw, seq
+from mmcheck.models.dsl import Base, Check, Model, Union, coe, com, fre, po, rmw, seq
+
+# The other access of a single-copy-atomic pair (LDXP, STXP): a communication with one
+# half of the pair is one with the whole.
+sca = Base("sca")
 
 SC = Model(
     name="sc",
     title="Sequential consistency",
     checks=(
-        Check("acyclic", Union((po, com)), "sc"),
+        Check("acyclic", Union((po, com, seq(com, sca))), "sc"),
         Check("empty", rmw & seq(fre, coe), "atomic"),
     ),
     arches=("X86", "X86_64", "AArch64", "C"),
