@@ -249,9 +249,7 @@ class _Run:
             return
         if isinstance(s, If):
             saved = st.ctrl
-            self.cond_ctrl(s.cond)
-            taken = _truth(self.cond_val)
-            if taken:
+            if _truth(self.cond_ctrl(s.cond)):
                 self.stmt(s.then)
             elif s.orelse is not None:
                 self.stmt(s.orelse)
@@ -261,8 +259,7 @@ class _Run:
             saved = st.ctrl
             count = 0
             while True:
-                self.cond_ctrl(s.cond)
-                if not _truth(self.cond_val):
+                if not _truth(self.cond_ctrl(s.cond)):
                     break
                 if count >= UNROLL:
                     raise Cutoff()
@@ -272,10 +269,8 @@ class _Run:
             return
         raise UserError(f"unknown statement {s!r}", None)  # pragma: no cover
 
-    cond_val: Value = 0
-
-    def cond_ctrl(self, cond: Expr) -> None:
-        """Evaluate a condition; what follows depends on it by ``ctrl``."""
+    def cond_ctrl(self, cond: Expr) -> Value:
+        """Evaluate a condition (its value returned); what follows depends on it by ``ctrl``."""
         st = self.st
         mark = len(st.events)
         v = self.expr(cond)
@@ -285,7 +280,7 @@ class _Run:
             if e.dir == READ and "LKR" not in e.tags:
                 mask |= (1 << k) | e.addr
         st.ctrl |= mask
-        self.cond_val = v.v
+        return v.v
 
     # -- expressions ---------------------------------------------------------------------
 
@@ -382,18 +377,15 @@ class _Run:
             arg, loc = self.expr(args[0]), self.expr(args[1])
         if not (fetch or ret):  # atomic_add(v, p): no value, no ordering
             r = self.read(loc, frozenset(("Noreturn", "RMW")), span)
-            new = self.compute(op, r, arg, span)
-            w = self.write(loc, new, frozenset(("Once", "RMW")), span)
-            self.st.add_rmw(self._last_read, w)
+            ridx = len(self.st.events) - 1
+            w = self.write(loc, self.compute(op, r, arg, span), frozenset(("Once", "RMW")), span)
+            self.st.add_rmw(ridx, w)
             return Val(0)
         old, new = self.atomic(loc, op, arg, order, span)
         return old if fetch else new
 
-    _last_read = 0
-
     def compute(self, op: str, r: Val, arg: Val, span: Span) -> Val:
         """The value an RMW writes: ``op`` of what it read and ``arg``."""
-        self._last_read = len(self.st.events) - 1
         if op in ("add", "inc"):
             v = _binop("+", r.v, arg.v, span)
         elif op in ("sub", "dec"):
@@ -409,9 +401,10 @@ class _Run:
         rt = "Acquire" if order == "acquire" else "Once"
         wt = "Release" if order == "release" else "Once"
         r = self.read(loc, frozenset((rt, "RMW")), span)
+        ridx = len(self.st.events) - 1
         new = self.compute(op, r, arg, span)
         w = self.write(loc, new, frozenset((wt, "RMW")), span)
-        self.st.add_rmw(self._last_read, w)
+        self.st.add_rmw(ridx, w)
         if order == "mb":
             self.fence("Mb")
         return r, Val(new.v, new.deps)
@@ -459,9 +452,9 @@ class _Run:
             return Val(0) if retbool else r
         self.fence("Mb")
         r = self.read(loc, tags, span, lambda v: v != u.v)
-        new = self.compute("add", r, a, span)
-        w = self.write(loc, new, tags, span)
-        self.st.add_rmw(self._last_read, w)
+        ridx = len(self.st.events) - 1
+        w = self.write(loc, self.compute("add", r, a, span), tags, span)
+        self.st.add_rmw(ridx, w)
         self.fence("Mb")
         return Val(1) if retbool else r
 
@@ -478,8 +471,7 @@ class _Run:
         if name == "spin_trylock" and self.st.choose(2) == 1:
             self.read(addr, frozenset(("LF",)), span, lambda v: v == 1)
             return Val(0)
-        r = self.read(addr, frozenset(("LKR",)), span, lambda v: v == 0)
-        del r
+        self.read(addr, frozenset(("LKR",)), span, lambda v: v == 0)
         ridx = len(self.st.events) - 1
         w = self.emit(WRITE, loc, 1, frozenset(("LKW",)), addr=addr.deps)
         self.st.add_rmw(ridx, w)
