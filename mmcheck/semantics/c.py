@@ -198,6 +198,9 @@ class _Run:
             return addr.v.name
         if addr.deps:  # a value read from memory that is no address: no such execution
             raise Choice()
+        if isinstance(addr.v, int):
+            raise UserError(f"access through the value {addr.v}, which is not a location "
+                            "(is the pointer a parameter of the thread?)", span)
         raise Unsupported(f"access to {addr.v}, which is not a shared location", span)
 
     def emit(self, dir: str, loc: str | None, value: Value | None, tags: frozenset[str],
