@@ -322,15 +322,17 @@ _MODEL_PLANS: dict[int, tuple[Plan, Plan, Plan]] = {}
 
 
 def _plans(model: Model) -> tuple[Plan, Plan, Plan]:
-    """All checks, the monotone ones (run after every choice), the rest (at the leaves).
+    """All checks, the monotone ones (run after every choice; those the model prunes
+    with, if it names them), the rest (at the leaves).
 
     One plan holds every check so that static terms are shared; the two subsets
     index into the same per-combination context.
     """
     hit = _MODEL_PLANS.get(id(model))
     if hit is None:
-        monotone = [c for c in model.checks if is_monotone(c.expr)]
-        others = [c for c in model.checks if not is_monotone(c.expr)]
+        monotone = [c for c in model.checks if is_monotone(c.expr)
+                    and (model.prune_with is None or c.name in model.prune_with)]
+        others = [c for c in model.checks if not any(c is m for m in monotone)]
         plan_all = plan_for(list(model.checks))
         hit = (plan_all, plan_all.subset(monotone), plan_all.subset(others))
         _MODEL_PLANS[id(model)] = hit

@@ -33,7 +33,14 @@ from mmcheck.models.dsl import (
     free_vars,
     mentions_dynamic,
 )
-from mmcheck.relation import Relation, closure_rows, find_cycle, is_acyclic_rows, seq_rows
+from mmcheck.relation import (
+    Relation,
+    closure_rows,
+    find_cycle,
+    is_acyclic_rows,
+    seq_rows,
+    seq_rows_sparse,
+)
 
 
 class Evaluator:
@@ -566,17 +573,27 @@ class Plan:
                 run.clear()
 
         statics: list[int] = []  # where each run of static factors is in parts
-        for a in args:
+        # A later factor r? or r* is applied as rows | rows ; r (rows | rows ; r+): the
+        # identity part costs nothing, and a sparse r is cheap to compose with.
+        reflexive: list[bool] = []
+        for i, a in enumerate(args):
             if mentions_dynamic(a):
                 flush()
-                parts.append(self._compile(a))
+                if i > 0 and isinstance(a, (Opt, Star)) and mentions_dynamic(a.arg):
+                    parts.append(self._compile(a.arg if isinstance(a, Opt) else Plus(a.arg)))
+                    reflexive.append(True)
+                else:
+                    parts.append(self._compile(a))
+                    reflexive.append(False)
             else:
                 run.append(a)
                 if len(run) == 1:
                     statics.append(len(parts))
+                    reflexive.append(False)
         flush()
         static_fns = [parts[i] for i in statics]
-        first, rest = parts[0], parts[1:]
+        first, rest = parts[0], list(zip(parts[1:], reflexive[1:], strict=True))
+        assert not reflexive[0]
 
         def seq(ctx: Context) -> Rows:
             for f in static_fns:  # an empty static factor empties the sequence
@@ -584,10 +601,14 @@ class Plan:
                 if not any(rows):
                     return rows
             rows = first(ctx)
-            for g in rest:
+            for g, refl in rest:
                 if not any(rows):  # empty so far: so is the whole sequence
                     return rows
-                rows = seq_rows(rows, g(ctx))
+                if refl:
+                    more = seq_rows_sparse(rows, g(ctx))
+                    rows = [x | y for x, y in zip(rows, more, strict=True)]
+                else:
+                    rows = seq_rows(rows, g(ctx))
             return rows
 
         return seq

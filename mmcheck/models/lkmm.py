@@ -334,6 +334,9 @@ LKMM = Model(
         Check("empty", Union((wr_incoh, rw_incoh, ww_incoh)), "plain-coherence"),
     ),
     arches=("C",),
+    # The ordering checks cost much more than coherence and rarely prune a partial
+    # execution that coherence lets through: they run on complete candidates.
+    prune_with=("lock-nest", "nested-is-locked", "unmatched-locks", "coherence", "atomic"),
     flags=(
         Check("empty", _nonempty_set(Rcu_lock - Domain(rcu_rscs)), "unmatched-rcu-lock"),
         Check("empty", _nonempty_set(Rcu_unlock - Range(rcu_rscs)), "unmatched-rcu-unlock"),
