@@ -487,8 +487,8 @@ def _search(
             if not matches:
                 return  # these read values take another path: not this shape's
             stats.candidates += len(matches)
-            if sure:
-                failed = run_checks(leaf_rest)
+            if sure:  # the ordering checks hold; the pruning ones were left to here
+                failed = run_checks(plan_monotone) or run_checks(leaf_rest)
             else:
                 failed = run_checks(plan_leaf if (steps and prune) else plan_all)
             if failed is not None and rejected is None:
@@ -550,7 +550,7 @@ def _search(
                     continue  # a read never sees a po-later write of its own thread
                 rf_rows[w] |= 1 << e
                 rf_of[e] = w
-                if not prune or run_checks(plan_monotone) is None:
+                if not prune or sure or run_checks(plan_monotone) is None:
                     dfs(k + 1, sure)
                 else:
                     stats.pruned += 1
