@@ -41,10 +41,10 @@ from mmcheck.models import MODEL_NAMES
 from mmcheck.regress import (
     ERROR,
     FAILED,
+    KERNEL_VERDICTS,
     MISSING,
     PASSED,
     Expectations,
-    KERNEL_VERDICTS,
     Job,
     Outcome,
     describe,

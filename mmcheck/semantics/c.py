@@ -19,13 +19,16 @@ Event vocabulary (tags of ``TraceEvent``/``Event``; herd's set names):
 - Fences (direction ``F``): ``Mb``, ``Rmb``, ``Wmb``, ``Barrier``, ``Before-atomic``,
   ``After-atomic``, ``After-spinlock``, ``After-unlock-lock``, ``After-srcu-read-unlock``,
   ``Rcu-lock``, ``Rcu-unlock``, ``Sync-rcu`` (both synchronize_rcu forms).
-- SRCU: ``srcu_read_lock(s)`` (and ``srcu_down_read``) is a read of ``s`` tagged
-  ``Srcu-lock`` whose value is the thread's index; ``srcu_read_unlock(s, i)``
-  (``srcu_up_read``) a write of ``i`` to ``s`` tagged ``Srcu-unlock``;
+- SRCU: ``srcu_read_lock(s)`` (and ``srcu_down_read``) is a read of the location ``s``
+  tagged ``Srcu-lock`` (its value is whatever ``s`` holds, as herd7's ``__load{srcu-lock}``
+  reads it); ``srcu_read_unlock(s, i)`` (``srcu_up_read``) a write of ``i`` to ``s`` tagged
+  ``Srcu-unlock``, so the pair is related by ``data`` when ``i`` is the lock's result;
   ``synchronize_srcu(s)`` (and ``_expedited``) an event tagged ``Sync-srcu`` of
   direction ``F`` that has the location ``s`` (herd7's SRCU event: in ``po`` and ``loc``,
   not in ``M``; herd7 keeps it out of ``F`` too, so a model wanting herd's ``F`` takes
   ``F \\ Sync-srcu``).
+- Locations: every memory event has one; ``loc`` relates events of one location, the
+  initial writes (``IW``) included.
 - Spinlocks, on the lock's location, whose value is 0 (free) or 1 (held):
   ``spin_lock`` is ``LKR`` (a read of 0) then ``LKW`` (a write of 1), related by ``rmw``;
   ``spin_unlock`` is ``UL`` (a write of 0); ``spin_trylock`` is ``LKR; LKW`` (returns 1)
@@ -33,7 +36,10 @@ Event vocabulary (tags of ``TraceEvent``/``Event``; herd's set names):
   or ``RU`` (a read of 0, returns 0).  Unlike herd7, where lock events are outside ``R``
   and ``W`` and ``lock.cat`` adds them, here they are reads and writes with values, so the
   search gives them ``rf`` and ``co`` like any access: a model wanting herd's plain
-  ``R``/``W`` subtracts ``LKR | LKW | UL | LF | RL | RU``.
+  ``R``/``W`` subtracts ``LKR | LKW | UL | LF | RL | RU``, and what ``lock.cat`` says of
+  their ordering (``LKR`` is an acquire, ``UL`` a release) is for the model to add; the
+  ``rf``/``co`` generation of ``lock.cat`` is not needed (the search does it, with the
+  same executions as herd7: see ``tests/test_c_vs_herd.py``).
 - Dependencies as herd7 computes them for C: ``addr`` and ``data`` follow values through
   locals from the reads they come from (an atomic op's or add_unless's write has ``data``
   from its own read; xchg's and cmpxchg's writes do not); ``ctrl`` goes from every read
@@ -355,10 +361,10 @@ class _Run:
         if base.endswith("_and_test") or base == "atomic_add_negative":
             op = base.removeprefix("atomic_").removesuffix("_and_test").removesuffix("_negative")
             if op in ("inc", "dec"):
-                loc, arg = self.expr(args[0]), Val(1)
+                target, arg = self.expr(args[0]), Val(1)
             else:
-                arg, loc = self.expr(args[0]), self.expr(args[1])
-            _, new = self.atomic(loc, "sub" if op == "dec" else op, arg, "mb", span)
+                arg, target = self.expr(args[0]), self.expr(args[1])
+            _, new = self.atomic(target, "sub" if op == "dec" else op, arg, "mb", span)
             test = (new.v == 0) if base != "atomic_add_negative" else \
                 _int(new.v, span, "<") < 0
             return Val(int(test), new.deps)
