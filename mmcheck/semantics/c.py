@@ -45,7 +45,8 @@ Event vocabulary (tags of ``TraceEvent``/``Event``; herd's set names):
   from its own read; xchg's and cmpxchg's writes do not); ``ctrl`` goes from every read
   evaluated in an ``if``/``while`` condition, every read whose value reaches the
   condition through locals, and the ``addr`` sources of reads in the condition, to the
-  events of the branches only (not to what follows the ``if``).
+  events of the branches only (not to what follows the ``if``).  ``&&`` and ``||``
+  (not in herd7's dialect) short-circuit: their right operand is a branch on the left.
 - Program order: every statement's events follow the previous statement's; inside one
   statement the events are ordered as they happen (F; R; W; F for xchg), except that the
   two operands of a binary operator, each one event, are unordered (herd7 evaluates the
@@ -197,6 +198,9 @@ class _Run:
             return addr.v.name
         if addr.deps:  # a value read from memory that is no address: no such execution
             raise Choice()
+        if isinstance(addr.v, int):
+            raise UserError(f"access through the value {addr.v}, which is not a location "
+                            "(is the pointer a parameter of the thread?)", span)
         raise Unsupported(f"access to {addr.v}, which is not a shared location", span)
 
     def emit(self, dir: str, loc: str | None, value: Value | None, tags: frozenset[str],
@@ -249,9 +253,7 @@ class _Run:
             return
         if isinstance(s, If):
             saved = st.ctrl
-            self.cond_ctrl(s.cond)
-            taken = _truth(self.cond_val)
-            if taken:
+            if _truth(self.cond_ctrl(s.cond)):
                 self.stmt(s.then)
             elif s.orelse is not None:
                 self.stmt(s.orelse)
@@ -261,8 +263,7 @@ class _Run:
             saved = st.ctrl
             count = 0
             while True:
-                self.cond_ctrl(s.cond)
-                if not _truth(self.cond_val):
+                if not _truth(self.cond_ctrl(s.cond)):
                     break
                 if count >= UNROLL:
                     raise Cutoff()
@@ -272,10 +273,8 @@ class _Run:
             return
         raise UserError(f"unknown statement {s!r}", None)  # pragma: no cover
 
-    cond_val: Value = 0
-
-    def cond_ctrl(self, cond: Expr) -> None:
-        """Evaluate a condition; what follows depends on it by ``ctrl``."""
+    def cond_ctrl(self, cond: Expr) -> Value:
+        """Evaluate a condition (its value returned); what follows depends on it by ``ctrl``."""
         st = self.st
         mark = len(st.events)
         v = self.expr(cond)
@@ -285,7 +284,10 @@ class _Run:
             if e.dir == READ and "LKR" not in e.tags:
                 mask |= (1 << k) | e.addr
         st.ctrl |= mask
-        self.cond_val = v.v
+        self._cond_mask = mask
+        return v.v
+
+    _cond_mask = 0  # the ctrl sources of the condition evaluated last
 
     # -- expressions ---------------------------------------------------------------------
 
@@ -306,12 +308,16 @@ class _Run:
             x = _int(a.v, e.span, e.op)
             return Val(-x if e.op == "-" else ~x, a.deps)
         if isinstance(e, BinOp):
-            if e.op in ("&&", "||"):
-                a = self.expr(e.left)
-                if _truth(a.v) == (e.op == "||"):
-                    return Val(int(e.op == "||"), a.deps)
+            if e.op in ("&&", "||"):  # short-circuit: the right operand is a branch
+                saved = st.ctrl
+                left = self.cond_ctrl(e.left)
+                if _truth(left) == (e.op == "||"):
+                    st.ctrl = saved
+                    return Val(int(e.op == "||"), self._cond_mask)
+                mask = self._cond_mask
                 b = self.expr(e.right)
-                return Val(int(_truth(b.v)), a.deps | b.deps)
+                st.ctrl = saved
+                return Val(int(_truth(b.v)), mask | b.deps)
             m0 = len(st.events)
             a = self.expr(e.left)
             m1 = len(st.events)
@@ -382,18 +388,15 @@ class _Run:
             arg, loc = self.expr(args[0]), self.expr(args[1])
         if not (fetch or ret):  # atomic_add(v, p): no value, no ordering
             r = self.read(loc, frozenset(("Noreturn", "RMW")), span)
-            new = self.compute(op, r, arg, span)
-            w = self.write(loc, new, frozenset(("Once", "RMW")), span)
-            self.st.add_rmw(self._last_read, w)
+            ridx = len(self.st.events) - 1
+            w = self.write(loc, self.compute(op, r, arg, span), frozenset(("Once", "RMW")), span)
+            self.st.add_rmw(ridx, w)
             return Val(0)
         old, new = self.atomic(loc, op, arg, order, span)
         return old if fetch else new
 
-    _last_read = 0
-
     def compute(self, op: str, r: Val, arg: Val, span: Span) -> Val:
         """The value an RMW writes: ``op`` of what it read and ``arg``."""
-        self._last_read = len(self.st.events) - 1
         if op in ("add", "inc"):
             v = _binop("+", r.v, arg.v, span)
         elif op in ("sub", "dec"):
@@ -409,9 +412,10 @@ class _Run:
         rt = "Acquire" if order == "acquire" else "Once"
         wt = "Release" if order == "release" else "Once"
         r = self.read(loc, frozenset((rt, "RMW")), span)
+        ridx = len(self.st.events) - 1
         new = self.compute(op, r, arg, span)
         w = self.write(loc, new, frozenset((wt, "RMW")), span)
-        self.st.add_rmw(self._last_read, w)
+        self.st.add_rmw(ridx, w)
         if order == "mb":
             self.fence("Mb")
         return r, Val(new.v, new.deps)
@@ -459,9 +463,9 @@ class _Run:
             return Val(0) if retbool else r
         self.fence("Mb")
         r = self.read(loc, tags, span, lambda v: v != u.v)
-        new = self.compute("add", r, a, span)
-        w = self.write(loc, new, tags, span)
-        self.st.add_rmw(self._last_read, w)
+        ridx = len(self.st.events) - 1
+        w = self.write(loc, self.compute("add", r, a, span), tags, span)
+        self.st.add_rmw(ridx, w)
         self.fence("Mb")
         return Val(1) if retbool else r
 
@@ -478,8 +482,7 @@ class _Run:
         if name == "spin_trylock" and self.st.choose(2) == 1:
             self.read(addr, frozenset(("LF",)), span, lambda v: v == 1)
             return Val(0)
-        r = self.read(addr, frozenset(("LKR",)), span, lambda v: v == 0)
-        del r
+        self.read(addr, frozenset(("LKR",)), span, lambda v: v == 0)
         ridx = len(self.st.events) - 1
         w = self.emit(WRITE, loc, 1, frozenset(("LKW",)), addr=addr.deps)
         self.st.add_rmw(ridx, w)
