@@ -13,6 +13,10 @@ family's words, the RMW's operation and what it returns, and the roles of its ar
 (``smp_load_acquire(x)``), ``v`` a value, ``o`` a C11 memory order.  The mapping modules
 turn a ``Prim`` into instructions.
 
+C11's ``atomic_fetch_add(p, v)``... (the seq_cst forms without ``_explicit``) share their
+names with the kernel's ``atomic_fetch_add(v, p)``: the names are the kernel's, as in
+herd7's LKMM; C11 code writes the ``_explicit`` forms.
+
 ``smp_mb``, ``smp_rmb``, ``smp_wmb`` and ``barrier`` are spelled the same in the kernel
 and in QEMU: in a thread that uses QEMU's primitives they take QEMU's meaning
 (``QEMU_BARRIERS``), elsewhere the kernel's.
@@ -153,7 +157,6 @@ _add(Prim("atomic_store", "c11", "store", "sc", args="pv"))
 _add(Prim("atomic_exchange", "c11", "rmw", "sc", "xchg", "old", "pv"))
 for _op in ("add", "sub", "or", "xor", "and"):
     _add(Prim(f"atomic_fetch_{_op}_explicit", "c11", "rmw", op=_op, ret="old", args="pvo"))
-    _add(Prim(f"atomic_fetch_{_op}", "c11", "rmw", "sc", _op, "old", "pv"))
 
 # Under the LKMM, QEMU's primitives have these kernel equivalents (QEMU's
 # docs/devel/atomics.rst compares them with the kernel's; MAPPINGS.md section 2).
