@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from mmcheck.enumerate import (
     Leaf,
@@ -24,7 +25,7 @@ from mmcheck.semantics.runner import Program
 
 class Options(Record):
     __slots__ = (
-        "timeout", "max_executions", "witnesses", "rejected", "progress",
+        "timeout", "max_executions", "witnesses", "rejected", "progress", "target",
     )
 
     timeout: float | None
@@ -32,6 +33,7 @@ class Options(Record):
     witnesses: int  # how many consistent executions to keep (0: none)
     rejected: int  # how many rejected candidates satisfying the condition to keep
     progress: Callable[[Stats], None] | None  # called now and then on long searches
+    target: Any  # how a C test is compiled for x86tso/armv8 (mmcheck.compile.Options)
 
     def __init__(
         self,
@@ -40,12 +42,14 @@ class Options(Record):
         witnesses: int = 0,
         rejected: int = 0,
         progress: Callable[[Stats], None] | None = None,
+        target: Any = None,
     ) -> None:
         self.timeout = timeout
         self.max_executions = max_executions
         self.witnesses = witnesses
         self.rejected = rejected
         self.progress = progress
+        self.target = target
 
 
 def default_model(test: Litmus) -> str:
@@ -60,7 +64,7 @@ def resolve_model(test: Litmus, name: str | None) -> Model:
     model = get_model(model_name)
     if model is None:
         raise UserError(f"unknown model {model_name!r} (known: sc, x86tso, armv8)", None, test.path)
-    if test.arch not in model.arches:
+    if test.arch not in model.arches and not compiles_to(test, model_name):
         fits = ", ".join(sorted({"sc", default_model(test)}))
         raise UserError(
             f"model {model_name!r} does not fit an {test.arch} test (use one of: {fits})",
@@ -68,6 +72,13 @@ def resolve_model(test: Litmus, name: str | None) -> Model:
             test.path,
         )
     return model
+
+
+def compiles_to(test: Litmus, model: str) -> bool:
+    """A C test runs under a hardware model by being compiled for it (mmcheck.compile)."""
+    from mmcheck.compile import MODEL_ARCH
+
+    return test.arch == "C" and model in MODEL_ARCH
 
 
 def _header_span(test: Litmus) -> Span | None:
@@ -100,6 +111,14 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
                 condition=test.condition)
     if test.unsupported is not None:
         return Result(**base, unsupported=test.unsupported, stats=stats)  # type: ignore[arg-type]
+    if compiles_to(test, m.name):
+        from mmcheck.compile import compiled
+
+        try:
+            asm = compiled(test, m.name, opts.target)
+        except Unsupported as exc:
+            return Result(**base, unsupported=_reason(exc), stats=stats)  # type: ignore[arg-type]
+        return check(asm, m, opts)
     try:
         programs = compile_programs(test)
     except UserError as err:

@@ -126,6 +126,7 @@ class LazyGroup(click.Group):
 
     lazy = {
         "check": "mmcheck.commands.check_cmd",
+        "compile": "mmcheck.commands.compile_cmd",
         "explain": "mmcheck.commands.graph_cmd",
         "graph": "mmcheck.commands.graph_cmd",
         "report": "mmcheck.commands.graph_cmd",
@@ -161,37 +162,93 @@ model_option = click.option(
 )
 
 
+def parse_models(value: str | None) -> list[str] | None:
+    """``--model``: one model, a comma list (``sc,lkmm,x86tso,armv8``) or ``all``."""
+    if value is None:
+        return None
+    if value.strip() == "all":
+        return ["all"]
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    for n in names:
+        if n not in MODEL_NAMES:
+            raise click.BadParameter(
+                f"{n!r} is not one of {', '.join(repr(m) for m in MODEL_NAMES)} (or a comma "
+                "list of them, or all)",
+                param_hint="'--model'")
+    return list(dict.fromkeys(names))
+
+
+def models_for(test: Litmus, models: list[str]) -> list[str]:
+    """The models of a list that fit a test (``all``: every model that fits it)."""
+    from mmcheck.check import compiles_to, default_model
+    from mmcheck.models import get_model
+
+    if models == ["all"]:
+        models = list(MODEL_NAMES)
+    out = []
+    for name in models:
+        m = get_model(name)
+        if m is not None and (test.arch in m.arches or compiles_to(test, name)):
+            out.append(name)
+    if not out and models == list(MODEL_NAMES):
+        out = [default_model(test)]
+    return out
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@model_option
+@click.option(
+    "--model",
+    "-m",
+    default=None,
+    help="Memory model: one of " + ", ".join(MODEL_NAMES) + ", a comma list of them, or all "
+    "(every model that fits each test). Default: from the test's architecture (x86tso for "
+    "X86/X86_64, armv8 for AArch64, lkmm for C). A C test runs under x86tso and armv8 "
+    "compiled through the mappings (see mmcheck compile).",
+)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["herd", "table", "json"]),
     default="herd",
     show_default=True,
-    help="herd: herd7's text; table: a table for the terminal; json: one object per line.",
+    help="herd: herd7's text; table: a table for the terminal (with several models: one row "
+    "per test, one column per model); json: one object per line.",
 )
 @click.option("--stats", is_flag=True, help="Show search statistics per test.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds per test before it is reported incomplete.")
 @click.option("--max-executions", type=click.IntRange(min=1), default=None,
               help="Stop a test after this many consistent executions (incomplete).")
+@click.option("--atomics", type=click.Choice(["lse", "llsc"]), default="lse",
+              show_default=True,
+              help="A C test under armv8: arm64 atomics as LSE instructions or LL/SC loops.")
+@click.option("--variant", "variants", type=click.Choice(["lto", "rcpc"]), multiple=True,
+              help="A C test under armv8: lto (READ_ONCE as LDAPR), rcpc (C11/QEMU acquire "
+              "as LDAPR). Repeatable.")
 @guarded
 def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
-        timeout: float | None, max_executions: int | None) -> int:
+        timeout: float | None, max_executions: int | None, atomics: str = "lse",
+        variants: tuple[str, ...] = ()) -> int:
     """Check litmus tests (files or directories) and print the outcome of each."""
+    from mmcheck.compile.codegen import Options as Target
+
+    models = parse_models(model)
+    target = Target(atomics, frozenset(variants))
     status = EXIT_OK
     results: list[Result] = []
     files = list(collect(paths))
     if not files:
         click.echo("no .litmus files found", err=True)
         return EXIT_BAD_INPUT
+    if models is not None and (len(models) > 1 or models == ["all"]):
+        return run_matrix(files, models, fmt, stats, timeout, max_executions, target)
+    single = models[0] if models else None
     if fmt != "table" and len(files) >= PARALLEL_MIN_FILES and jobs() > 1:
-        return run_parallel(files, model, fmt, stats, timeout, max_executions)
+        return run_parallel(files, single, fmt, stats, timeout, max_executions, target)
     for path in files:
-        code, result, out = run_file(path, model, fmt, stats, timeout, max_executions,
-                                     progress=True)
+        code, result, out = run_file(path, single, fmt, stats, timeout, max_executions,
+                                     progress=True, target=target)
         replay(out)
         status = max(status, code)
         if result is not None and fmt == "table":
@@ -203,6 +260,43 @@ def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
 
         width = None if sys.stdout.isatty() else 160
         Console(width=width).print(results_table(results, stats=stats))
+    return status
+
+
+def run_matrix(files: list[Path], models: list[str], fmt: str, stats: bool,
+               timeout: float | None, max_executions: int | None, target: Any) -> int:
+    """``run`` under several models: each test under each model that fits it."""
+    status = EXIT_OK
+    names: list[str] = []
+    cells: dict[tuple[str, str], Result] = {}
+    columns: list[str] = []
+    for path in files:
+        out: Output = []
+        test = load(path, lambda err: out.append((err.render() + "\n", True)))
+        replay(out)
+        if test is None:
+            status = EXIT_BAD_INPUT
+            continue
+        fits = models_for(test, models)
+        names.append(test.name)
+        for m in fits:
+            if m not in columns:
+                columns.append(m)
+            code, result, out = run_file(path, m, fmt if fmt != "table" else "none", stats,
+                                         timeout, max_executions, progress=True,
+                                         target=target, test=test)
+            replay(out)
+            status = max(status, code)
+            if result is not None:
+                cells[(test.name, m)] = result
+    if fmt == "table":
+        from rich.console import Console
+
+        from mmcheck.report.table import matrix_table
+
+        order = [m for m in MODEL_NAMES if m in columns]
+        width = None if sys.stdout.isatty() else 160
+        Console(width=width).print(matrix_table(names, order, cells))
     return status
 
 
@@ -234,7 +328,8 @@ def replay(out: Output) -> None:
 
 
 def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: float | None,
-             max_executions: int | None, progress: bool) -> tuple[int, Result | None, Output]:
+             max_executions: int | None, progress: bool, target: Any = None,
+             test: Litmus | None = None) -> tuple[int, Result | None, Output]:
     """Check one file: its exit status, its Result (None if it could not be checked) and
     the text ``run`` prints for it, not yet printed."""
     from mmcheck.report import herd
@@ -244,11 +339,13 @@ def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: floa
     def report(err: UserError) -> None:
         out.append((err.render() + "\n", True))
 
-    test = load(path, report)
+    if test is None:
+        test = load(path, report)
     if test is None:
         return EXIT_BAD_INPUT, None, out
     with progress_line(test.name, enabled=progress) as bar:
-        options = Options(timeout=timeout, max_executions=max_executions, progress=bar)
+        options = Options(timeout=timeout, max_executions=max_executions, progress=bar,
+                          target=target)
         result = run_one(test, model, options, report)
     if result is None:
         return EXIT_BAD_INPUT, None, out
@@ -273,7 +370,8 @@ def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: floa
 
 
 def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
-                 timeout: float | None, max_executions: int | None) -> int:
+                 timeout: float | None, max_executions: int | None, target: Any = None
+                 ) -> int:
     """``run`` over many files with a forked helper taking every other file.
 
     Output is printed in file order, as soon as it is known; the helper sends each
@@ -296,7 +394,7 @@ def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
             for i in range(1, len(files), 2):
                 try:
                     st, _, out = run_file(files[i], model, fmt, stats, timeout,
-                                          max_executions, progress=False)
+                                          max_executions, progress=False, target=target)
                 except Exception:  # noqa: BLE001 - the parent reports it, in its place
                     import traceback
 
@@ -348,7 +446,7 @@ def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
     try:
         for i in range(0, len(files), 2):
             st, _, out = run_file(files[i], model, fmt, stats, timeout, max_executions,
-                                  progress=True)
+                                  progress=True, target=target)
             done[i] = (st, out)
             receive(block=False)
             emit_ready()
@@ -358,7 +456,7 @@ def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
                     receive(block=True)
                     continue
                 st, _, out = run_file(files[printed], model, fmt, stats, timeout,
-                                      max_executions, progress=True)
+                                      max_executions, progress=True, target=target)
                 done[printed] = (st, out)
             emit_ready()
     finally:
