@@ -13,7 +13,8 @@
   fully ordered forms and ``_relaxed``/``_acquire``/``_release`` fall back to them
   (include/linux/atomic/atomic-arch-fallback.h), so ``xchg_relaxed`` is ``XCHG``, a full
   barrier;
-- ``xchg`` ``XCHG``; ``cmpxchg`` ``LOCK CMPXCHG``; void ``atomic_add``/``sub``/``inc``/
+- ``xchg`` ``XCHG``; ``cmpxchg`` ``LOCK CMPXCHG`` (herd7's X86_64 dialect writes its
+  memory operand first, ``lock cmpxchgl (x),%ecx``); void ``atomic_add``/``sub``/``inc``/
   ``dec``/``xor`` ``LOCK ADD``/``INC``/``DEC``/``XOR``.
 
 herd7's x86 dialects have no ``XADD``, and their ``LOCK`` prefix takes only ``ADD``,
@@ -57,7 +58,7 @@ def locked_rmw(p: Prim) -> list[str]:
     if p.op == "xchg":
         return ["mov{sz} {v},{d}", "xchg{sz} {d},{p}"]
     if p.op == "cas":
-        return ["mov{sz} {o},%{ax}", "lock cmpxchg{sz} {n},{p}", "mov{sz} %{ax},{d}"]
+        return ["mov{sz} {o},%{ax}", "lock cmpxchg{sz} {p},{n}", "mov{sz} %{ax},{d}"]
     if p.ret != "none":
         raise Unsupported(NO_XADD)
     if p.op == "add":
