@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from mmcheck.errors import Span
 from mmcheck.record import Record
+
+if TYPE_CHECKING:
+    from mmcheck.litmus.c_ast import CProgram
 
 # -- locations and values ----------------------------------------------------
 
@@ -260,3 +265,5 @@ class Litmus:
     unsupported: str | None = None  # a feature mmcheck reads but does not model
     # Arrays: name, element type, number of cells (cells are locations ``x[0]``...).
     arrays: tuple[tuple[str, str, int], ...] = ()
+    # The threads of a C test, parsed (``mmcheck.litmus.c_ast.CProgram``); None otherwise.
+    program: CProgram | None = None

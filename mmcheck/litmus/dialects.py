@@ -42,7 +42,11 @@ def dialect_for(arch: str) -> Dialect | None:
         from mmcheck.semantics.aarch64 import AARCH64
 
         return AARCH64
+    if arch == "C":
+        from mmcheck.semantics.c import C_DIALECT
+
+        return C_DIALECT
     return None
 
 
-ARCHES = ("X86", "X86_64", "AArch64")
+ARCHES = ("X86", "X86_64", "AArch64", "C")

@@ -80,6 +80,10 @@ def parse_text(text: str, path: str = "<input>") -> Litmus:
 
 
 def _parse_text(text: str, path: str) -> Litmus:
+    from mmcheck.litmus.c import is_c_header, parse_c
+
+    if is_c_header(text):
+        return parse_c(text, path)
     sec, src = split(text)
     dialect = dialect_for(sec.arch)
     if dialect is None:

@@ -11,5 +11,5 @@ SC = Model(
         Check("acyclic", Union((po, com)), "sc"),
         Check("empty", rmw & seq(fre, coe), "atomic"),
     ),
-    arches=("X86", "X86_64", "AArch64"),
+    arches=("X86", "X86_64", "AArch64", "C"),
 )

@@ -1,0 +1,141 @@
+"""The C litmus dialect: parsing, events, and runs under sc."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mmcheck.check import check, compile_programs
+from mmcheck.errors import UserError
+from mmcheck.events import FENCE, READ, WRITE
+from mmcheck.litmus.ast import Mem, Reg, Sym
+from mmcheck.litmus.c_ast import Call, Deref, ExprStmt, Var
+from mmcheck.litmus.parse import parse_text
+from mmcheck.semantics.runner import thread_traces
+
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "conformance" / "c-lkmm"
+
+MP = """C MP+once
+"message passing"
+(* Result: Never *)
+{
+    int x = 0;
+    int *p = &x;
+    atomic_t a = ATOMIC_INIT(2);
+    spinlock_t s;
+    y=1;
+}
+
+P0(int *x, int *y) // writer
+{
+    WRITE_ONCE(*x, 1);  /* data */
+    smp_store_release(y, 2);
+}
+
+P1(int *x, volatile int *y)
+{
+    int r0;
+    int r1 = smp_load_acquire(y);
+    r0 = READ_ONCE(*x);
+}
+
+exists (1:r1=2 /\\ 1:r0=0)
+"""
+
+
+def test_parse_header_init_threads() -> None:
+    t = parse_text(MP)
+    assert t.arch == "C" and t.name == "MP+once" and t.description == "message passing"
+    init = dict(t.init)
+    assert init[Mem("x")] == 0 and init[Mem("p")] == Sym("x") and init[Mem("a")] == 2
+    assert init[Mem("s")] == 0 and init[Mem("y")] == 1
+    assert t.program is not None
+    p0 = t.program.threads[0]
+    assert [p.name for p in p0.params] == ["x", "y"]
+    first = p0.body.body[0]
+    assert isinstance(first, ExprStmt) and isinstance(first.expr, Call)
+    assert first.expr.name == "WRITE_ONCE"
+    assert first.expr.args[0] == Deref(Var("x", first.span), first.span)
+    assert t.condition.quantifier == "exists"
+
+
+def test_sc_run_counts() -> None:
+    r = check(parse_text(MP), "sc")
+    assert r.unsupported is None
+    states = {tuple(sorted((str(k), str(v)) for k, v in s)) for s in r.states}
+    # under SC the acquire load seeing 2 implies the write of x is seen
+    assert (("1:r0", "0"), ("1:r1", "2")) not in states
+    assert r.positive == 0
+
+
+def _events(src: str, thread: int = 0) -> list[list[tuple[str, str | None, frozenset[str]]]]:
+    t = parse_text(src)
+    prog = compile_programs(t)[thread]
+    traces = thread_traces(prog, lambda loc: [0, 1])
+    return [[(e.dir, e.loc, e.tags) for e in tr.events] for tr in traces]
+
+
+def test_xchg_has_mb_fences_and_rmw() -> None:
+    src = "C t\n{}\nP0(int *x) { int r0; r0 = xchg(x, 1); }\nexists (0:r0=0)\n"
+    evs = _events(src)
+    assert evs[0] == [
+        (FENCE, None, frozenset({"Mb"})),
+        (READ, "x", frozenset({"Once", "RMW"})),
+        (WRITE, "x", frozenset({"Once", "RMW"})),
+        (FENCE, None, frozenset({"Mb"})),
+    ]
+
+
+def test_cmpxchg_failure_has_no_fences() -> None:
+    src = "C t\n{}\nP0(int *x) { int r0; r0 = cmpxchg_acquire(x, 0, 1); }\nexists (0:r0=0)\n"
+    evs = _events(src)
+    assert [(READ, "x", frozenset({"Acquire", "RMW"})),
+            (WRITE, "x", frozenset({"Once", "RMW"}))] in evs
+    assert [(READ, "x", frozenset({"Once", "RMW"}))] in evs
+
+
+def test_spin_lock_events() -> None:
+    src = "C t\n{}\nP0(spinlock_t *s) { spin_lock(s); spin_unlock(s); }\nexists (s=0)\n"
+    assert _events(src) == [[(READ, "s", frozenset({"LKR"})), (WRITE, "s", frozenset({"LKW"})),
+                             (WRITE, "s", frozenset({"UL"}))]]
+
+
+def test_ctrl_only_inside_branch() -> None:
+    src = ("C t\n{}\nP0(int *x, int *y, int *z) { int r0; r0 = READ_ONCE(*x);\n"
+           " if (r0) WRITE_ONCE(*y, 1); WRITE_ONCE(*z, 1); }\nexists (0:r0=0)\n")
+    t = parse_text(src)
+    prog = compile_programs(t)[0]
+    traces = thread_traces(prog, lambda loc: [0, 1])
+    taken = next(tr for tr in traces if len(tr.events) == 3)
+    assert taken.events[1].ctrl == 1 and taken.events[2].ctrl == 0
+
+
+def test_unknown_primitive_is_unsupported() -> None:
+    src = "C t\n{}\nP0(int *x) { frob(x); }\nexists (x=0)\n"
+    t = parse_text(src)
+    assert t.unsupported is not None and "frob" in t.unsupported and "line 3" in t.unsupported
+
+
+def test_syntax_error_has_position() -> None:
+    src = "C t\n{}\nP0(int *x) {\n  WRITE_ONCE(*x, 1)\n}\nexists (x=0)\n"
+    with pytest.raises(UserError) as e:
+        parse_text(src)
+    assert e.value.span is not None and e.value.span.line == 5
+
+
+def test_register_and_memory_in_condition() -> None:
+    t = parse_text("C t\n{}\nP0(int *x) { int r1; r1 = *x; *x = r1 + 1; }\n"
+                   "exists (0:r1=0 /\\ x=1)\n")
+    r = check(t, "sc")
+    assert r.positive == 1 and r.negative == 0
+    assert Reg(0, "r1") in {a for s in r.states for a, _ in s}
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="no conformance corpus")
+def test_corpus_runs_under_sc() -> None:
+    for f in sorted(CORPUS.glob("*.litmus")):
+        t = parse_text(f.read_text(), str(f))
+        r = check(t, "sc")
+        assert r.unsupported is None, (f.name, r.unsupported)
+        assert r.positive + r.negative > 0, f.name
