@@ -133,6 +133,7 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
     counts: dict[tuple[tuple[Loc, Value], ...], list[int]] = {}
     witnesses: list[Execution] = []
     rejected_list: list[Execution] = []
+    flags: set[str] = set()
     limits = Limits(opts.timeout, opts.max_executions, opts.progress)
     if opts.timeout:
         limits.deadline = time.monotonic() + opts.timeout
@@ -142,6 +143,7 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
             fstate = dict(final_state(test, leaf, filter_locs))
             if not eval_prop(test.filter, fstate):
                 return
+        flags.update(leaf.flags(frozenset(flags)))
         state = final_state(test, leaf, observed)
         sat = eval_prop(test.condition.prop, dict(state))
         entry = counts.setdefault(state, [0, 0])
@@ -183,6 +185,7 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
         stats=stats,
         time=time.perf_counter() - start,
         loop=any(p.cut for p in programs),
+        flags=tuple(sorted(flags)),
     )
 
 

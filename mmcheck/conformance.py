@@ -1,9 +1,10 @@
 """Compare mmcheck with herd7's recorded outputs (``X.litmus`` beside ``X.litmus.expected``).
 
 Agreement is judged per test on the verdict (the ``Observation`` kind), the set of
-final states (each a set of ``name=value`` entries) and the Positive/Negative
-counts.  ``python -m mmcheck.conformance DIR...`` prints a summary per directory
-and every disagreement; ``--json`` writes the details.
+final states (each a set of ``name=value`` entries), the Positive/Negative counts
+and the ``Flag`` lines (the model's flags raised).  ``python -m mmcheck.conformance
+DIR...`` prints a summary per directory and every disagreement; ``--json`` writes
+the details.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class HerdOutput:
     positive: int
     negative: int
     ok: bool
+    flags: frozenset[str] = frozenset()
 
 
 def parse_expected(text: str) -> HerdOutput:
@@ -40,6 +42,7 @@ def parse_expected(text: str) -> HerdOutput:
     obs = ""
     pos = neg = 0
     ok = False
+    flags: set[str] = set()
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -50,13 +53,15 @@ def parse_expected(text: str) -> HerdOutput:
             for j in range(k):
                 states.add(_entries(lines[i + 1 + j]))
             i += k
-        elif line in ("Ok", "No"):
-            ok = line == "Ok"
+        elif line in ("Ok", "No") or line.startswith("Loop "):
+            ok = line.split()[-1] == "Ok"
+        elif line.startswith("Flag "):
+            flags.add(line.split()[1])
         elif line.startswith("Observation "):
             parts = line.split()
             obs, pos, neg = parts[2], int(parts[3]), int(parts[4])
         i += 1
-    return HerdOutput(name, frozenset(states), obs, pos, neg, ok)
+    return HerdOutput(name, frozenset(states), obs, pos, neg, ok, frozenset(flags))
 
 
 def _entries(line: str) -> frozenset[str]:
@@ -76,6 +81,7 @@ class Outcome:
     counts: bool = False
     detail: str = ""
     time: float = 0.0
+    flags: bool = False
 
 
 @dataclass
@@ -104,8 +110,9 @@ def compare(path: Path, model: str | None, timeout: float | None) -> Outcome:
     verdict = result.observation == expected.observation
     states = result_states(result) == expected.states
     counts = (result.positive, result.negative) == (expected.positive, expected.negative)
+    flags = frozenset(result.flags) == expected.flags
     detail = ""
-    if not (verdict and states and counts):
+    if not (verdict and states and counts and flags):
         got = result_states(result)
         missing = [";".join(sorted(s)) for s in expected.states - got]
         extra = [";".join(sorted(s)) for s in got - expected.states]
@@ -117,8 +124,11 @@ def compare(path: Path, model: str | None, timeout: float | None) -> Outcome:
             detail += f"; missing states {missing[:3]}"
         if extra:
             detail += f"; extra states {extra[:3]}"
-    status = "agree" if verdict and states and counts else "disagree"
-    return Outcome(str(path), status, verdict, states, counts, detail, elapsed)
+        if not flags:
+            detail += (f"; flags herd {sorted(expected.flags)}, "
+                       f"mmcheck {sorted(result.flags)}")
+    status = "agree" if verdict and states and counts and flags else "disagree"
+    return Outcome(str(path), status, verdict, states, counts, detail, elapsed, flags)
 
 
 def supported_dir(d: Path) -> bool:
@@ -151,7 +161,8 @@ def print_summary(s: DirSummary, quiet: bool) -> None:
     t = sum(o.time for o in s.outcomes)
     print(
         f"{s.name:22s} tests {n:5d}  agree {agree:5d}  verdict {s.count('verdict'):5d}  "
-        f"states {s.count('states'):5d}  counts {s.count('counts'):5d}  unsupported {uns:4d}  "
+        f"states {s.count('states'):5d}  counts {s.count('counts'):5d}  "
+        f"flags {s.count('flags'):5d}  unsupported {uns:4d}  "
         f"errors {err:3d}  {1000 * t / max(n, 1):7.2f} ms/test"
     )
     if quiet:

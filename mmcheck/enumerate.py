@@ -48,6 +48,11 @@ class Leaf:
     orders: list[list[int]]  # per location (combo.locs order), the writes in co order
     rf_of: dict[int, int]  # read -> the write it reads from
     traces: tuple[Trace, ...]
+    # The model's flags this execution raises, leaving out those in the given set
+    # (already raised); valid only during the on_leaf call.
+    flags: Callable[[frozenset[str]], frozenset[str]] = field(
+        default=lambda skip: frozenset()
+    )
 
 
 def locations_of(test: Litmus) -> dict[str, Value]:
@@ -237,6 +242,7 @@ class Combination:
         self.sets = sets = event_sets(events)
         self._static: dict[str, Relation] = {}
         self.evaluator = Evaluator(n, sets, self.static)
+        self.evaluator.values = [e.value if e.dir == WRITE else None for e in events]
 
     def concrete(self, rf_of: dict[int, int]) -> list[tuple[Trace, ...]]:
         """The traces (one per thread) matching the read values rf gives; maybe none."""
@@ -415,9 +421,22 @@ def _search(
     rf_of: dict[int, int] = {}
     evaluator = combo.evaluator
     ctx = Context(evaluator, plan_all)
+    flag_plan = plan_for(list(model.flags)) if model.flags else None
+    flag_ctx = Context(evaluator, flag_plan) if flag_plan is not None else None
 
     def run_checks(which: Plan) -> Check | None:
         return which.first_failure(ctx, rf_rows, co_rows)
+
+    def leaf_flags(skip: frozenset[str]) -> frozenset[str]:
+        """The flags the current complete execution raises (those not in ``skip``)."""
+        if flag_plan is None or flag_ctx is None:
+            return frozenset()
+        flag_ctx.rf = rf_rows
+        flag_ctx.co = co_rows
+        flag_ctx.gen += 1
+        return frozenset(
+            c.name for c, test in flag_plan.checks if c.name not in skip and not test(flag_ctx)
+        )
 
     def dfs(k: int) -> None:
         ticks[0] += 1
@@ -443,7 +462,7 @@ def _search(
                         f"more than {limits.max_executions} consistent executions"
                     )
                 for chosen in matches:
-                    on_leaf(Leaf(combo, orders, rf_of, chosen))
+                    on_leaf(Leaf(combo, orders, rf_of, chosen, leaf_flags))
             elif rejected is not None:
                 evaluator.set_dynamic(Relation(n, rf_rows), Relation(n, co_rows))
                 wit = evaluator.witness(failed) or []

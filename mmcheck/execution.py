@@ -102,6 +102,8 @@ class Result:
     unsupported: str | None = None
     incomplete: str | None = None
     loop: bool = False  # some path was cut at the loop-unrolling bound
+    # The model's flags raised by some consistent execution, sorted as herd7 prints them.
+    flags: tuple[str, ...] = ()
 
     @property
     def observation(self) -> str:

@@ -144,9 +144,36 @@ def _flatten(e: Expr, top: bool) -> list[Expr]:
         return [p for a in e.args for p in _flatten(a, False)]
     if isinstance(e, Plus):
         return _flatten(e.arg, False)
+    if isinstance(e, Seq) and _restriction(e) is not None:
+        # [S] ; (a | b) ; [T] is [S] ; a ; [T] | [S] ; b ; [T]: each part keeps the bounds.
+        left, mid, right = e.args
+        return [Seq((left, p, right)) for p in _flatten(mid, True)]
+    if isinstance(e, Named) and top and isinstance(e.body, Seq) and \
+            _restriction(e.body) is None:
+        return [e]  # a sequence with a name of its own (the LKMM's pb, rb): one part
     if isinstance(e, Named) and (top or _composite(e)):
         return _flatten(e.body, False)
     return [e]
+
+
+def _restriction(e: Seq) -> Expr | None:
+    """The middle of ``[S] ; r ; [T]``, else None."""
+    if len(e.args) == 3 and isinstance(e.args[0], Ident) and isinstance(e.args[2], Ident) \
+            and not isinstance(e.args[1], Ident):
+        return e.args[1]
+    return None
+
+
+def _part_name(e: Expr) -> Expr:
+    """The relation a part is named by: ``[S] ; r ; [T]`` and ``r & s``, ``r \\ s`` by
+    ``r`` (the finest named relation that orders the edge)."""
+    while True:
+        if isinstance(e, Seq) and _restriction(e) is not None:
+            e = e.args[1]
+        elif isinstance(e, (Inter, Diff)) and isinstance(e.left, (Named, Base, Seq, Inter, Diff)):
+            e = e.left
+        else:
+            return e
 
 
 def _composite(e: Named) -> bool:
@@ -224,7 +251,7 @@ class Blame:
 
 
 def _label(rels: ExecutionRelations, part: Expr, a: int, b: int) -> str:
-    name = show_expr(part)
+    name = show_expr(_part_name(part))
     refined = REFINED.get(name)
     if refined is not None:
         for r in refined:

@@ -242,6 +242,7 @@ class Outcome:
     condition: str | None = None
     prop: str | None = None  # the condition's proposition, as herd prints it
     message: str | None = None
+    flags: tuple[str, ...] = ()  # the model's flags the test raised (herd7's Flag lines)
 
 
 def outcome_of(job: Job, result: Result) -> Outcome:
@@ -256,6 +257,7 @@ def outcome_of(job: Job, result: Result) -> Outcome:
         condition=show_condition(test.condition),
         prop=show_prop(test.condition.prop),
         time=result.time,
+        flags=result.flags,
     )
     if result.status != "ok":
         reason = result.unsupported if result.unsupported is not None else result.incomplete
@@ -430,6 +432,7 @@ def to_json(outcomes: Sequence[Outcome], file_errors: Sequence[UserError] = ()
                 "witness": o.witness,
                 "condition": o.condition,
                 "message": o.message,
+                "flags": list(o.flags),
             }
             for o in outcomes
         ],

@@ -61,7 +61,7 @@ def test_agrees_with_herd(path: Path) -> None:
         assert outcome.detail.strip(), "an unsupported test needs a reason"
         return
     assert outcome.status == "agree", f"{outcome.status}: {outcome.detail}"
-    assert outcome.verdict and outcome.states and outcome.counts
+    assert outcome.verdict and outcome.states and outcome.counts and outcome.flags
 
 
 TEXT_DIRS = X86_DIRS + AARCH64_DIRS + LENIENT_DIRS

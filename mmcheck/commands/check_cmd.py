@@ -305,6 +305,8 @@ def summary_table(outcomes: Sequence[Outcome], quiet: bool) -> Table:
         result = shown[o.status]
         if o.status == MISSING and o.got is not None:
             result = "[cyan]new[/]"  # --update adds it
+        if o.flags:
+            result += escape(" (flag " + ", ".join(o.flags) + ")")
         table.add_row(name, o.model or "-", o.expected or "-", got, time_text, result)
     return table
 

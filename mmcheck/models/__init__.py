@@ -18,7 +18,11 @@ def get_model(name: str) -> Model | None:
         from mmcheck.models.armv8 import ARMV8
 
         return ARMV8
+    if name == "lkmm":
+        from mmcheck.models.lkmm import LKMM
+
+        return LKMM
     return None
 
 
-MODEL_NAMES = ("sc", "x86tso", "armv8")
+MODEL_NAMES = ("sc", "x86tso", "armv8", "lkmm")

@@ -248,12 +248,20 @@ class Check(Record):
 
 
 class Model(Record):
-    __slots__ = ("name", "title", "checks", "arches")
+    """A model: its checks, the architectures it fits, and its flags.
+
+    A flag is a ``Check`` that does not reject anything: it is evaluated on each
+    consistent execution, and when it fails the flag's name is reported (herd7's
+    ``flag ~empty X as NAME``: the check is ``empty X``).
+    """
+
+    __slots__ = ("name", "title", "checks", "arches", "flags")
 
     name: str
     title: str
     checks: tuple[Check, ...]
     arches: tuple[str, ...]
+    flags: tuple[Check, ...]
 
     def __init__(
         self,
@@ -261,11 +269,72 @@ class Model(Record):
         title: str,
         checks: tuple[Check, ...],
         arches: tuple[str, ...],
+        flags: tuple[Check, ...] = (),
     ) -> None:
         self.name = name
         self.title = title
         self.checks = checks
         self.arches = arches
+        self.flags = flags
+
+
+class Var(Expr):
+    """The relation being defined by the enclosing ``Rec`` of the same name."""
+
+    __slots__ = ("name",)
+
+    name: str
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class Rec(Expr):
+    """A recursive definition ``let rec name = body``: the least fixpoint of ``body``.
+
+    It is computed by iteration from the empty relation; ``body`` must be inflationary
+    in ``Var(name)`` (monotone, or of the form ``name | ...``) for this to be the least
+    fixpoint, as in herd7.
+    """
+
+    __slots__ = ("name", "body")
+
+    name: str
+    body: Expr
+
+    def __init__(self, name: str, body: Expr) -> None:
+        self.name = name
+        self.body = body
+
+
+class DifferentValues(Expr):
+    """The pairs of ``rel`` whose two events hold different values (herd7's
+    ``different-values``).  A read's value is the value of the write it reads from,
+    so this depends on rf and is never monotone."""
+
+    __slots__ = ("rel",)
+
+    rel: Expr
+
+    def __init__(self, rel: Expr) -> None:
+        self.rel = rel
+
+
+class FinalWrites(SetExpr):
+    """The writes that are last in coherence order at their location (herd7's ``FW``),
+    among the writes of ``among``; the initial writes are never final."""
+
+    __slots__ = ("among",)
+
+    among: SetExpr
+
+    def __init__(self, among: SetExpr) -> None:
+        self.among = among
+
+
+def fencerel(s: SetExpr) -> Expr:
+    """``po ; [S] ; po``: program order through an event of ``S``."""
+    return Seq((Base("po"), Ident(s), Base("po")))
 
 
 # -- helpers for writing models ------------------------------------------------------
@@ -321,7 +390,71 @@ com = named("com", Union((rf, co, fr)))
 
 
 def mentions_dynamic(e: Expr | SetExpr) -> bool:
+    """True when ``e`` may change with rf/co, or mentions a recursive variable bound
+    outside it (its value then changes while a fixpoint is computed)."""
     return _dyn(e)
+
+
+def free_vars(e: Expr | SetExpr) -> frozenset[str]:
+    """The names of the ``Var`` nodes of ``e`` not bound by a ``Rec`` inside ``e``."""
+    key = id(e)
+    hit = _FV_CACHE.get(key)
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    if isinstance(e, Var):
+        r = frozenset({e.name})
+    elif isinstance(e, Rec):
+        r = free_vars(e.body) - {e.name}
+    elif isinstance(e, (Base, SBase)):
+        r = frozenset()
+    elif isinstance(e, Named):
+        r = free_vars(e.body)
+    elif isinstance(e, (Union, Seq, SUnion)):
+        r = frozenset().union(*(free_vars(a) for a in e.args))
+    elif isinstance(e, (Inter, Diff, Product, SInter, SDiff)):
+        r = free_vars(e.left) | free_vars(e.right)
+    elif isinstance(e, (Inverse, Plus, Star, Opt)):
+        r = free_vars(e.arg)
+    elif isinstance(e, Ident):
+        r = free_vars(e.set)
+    elif isinstance(e, (Domain, Range, DifferentValues)):
+        r = free_vars(e.rel)
+    elif isinstance(e, FinalWrites):
+        r = free_vars(e.among)
+    else:  # pragma: no cover
+        raise TypeError(e)
+    _FV_CACHE[key] = (e, r)
+    return r
+
+
+_FV_CACHE: dict[int, tuple[Expr | SetExpr, frozenset[str]]] = {}
+
+
+def _rfco(e: Expr | SetExpr) -> bool:
+    """True when ``e`` mentions rf or co (or a term derived from them)."""
+    if isinstance(e, Var):
+        return False
+    if isinstance(e, Rec):
+        return _rfco(e.body)
+    if isinstance(e, (DifferentValues, FinalWrites)):
+        return True
+    if isinstance(e, Base):
+        return e.name in DYNAMIC_BASES
+    if isinstance(e, SBase):
+        return False
+    if isinstance(e, Named):
+        return _rfco(e.body)
+    if isinstance(e, (Union, Seq, SUnion)):
+        return any(_rfco(a) for a in e.args)
+    if isinstance(e, (Inter, Diff, Product, SInter, SDiff)):
+        return _rfco(e.left) or _rfco(e.right)
+    if isinstance(e, (Inverse, Plus, Star, Opt)):
+        return _rfco(e.arg)
+    if isinstance(e, Ident):
+        return _rfco(e.set)
+    if isinstance(e, (Domain, Range)):
+        return _rfco(e.rel)
+    raise TypeError(e)  # pragma: no cover
 
 
 # Keyed by id, holding the expression itself so that its id cannot be reused while the
@@ -338,6 +471,8 @@ def _dyn(e: Expr | SetExpr) -> bool:
         r = e.name in DYNAMIC_BASES
     elif isinstance(e, SBase):
         r = False
+    elif isinstance(e, (Var, Rec, DifferentValues, FinalWrites)):
+        r = _rfco(e) or bool(free_vars(e))
     elif isinstance(e, Named):
         r = _dyn(e.body)
     elif isinstance(e, (Union, Seq, SUnion)):
@@ -357,9 +492,34 @@ def _dyn(e: Expr | SetExpr) -> bool:
 
 
 def is_monotone(e: Expr | SetExpr) -> bool:
-    """True when growing rf/co can only grow ``e`` (no dynamic term under a difference)."""
-    if isinstance(e, (Base, SBase)):
+    """True when growing rf/co can only grow ``e`` (no dynamic term under a difference).
+
+    A term that does not change with rf/co is monotone whatever it contains; a least
+    fixpoint of a monotone body is monotone; a comparison of values or the final
+    writes are not (a partial execution's reads hold stand-in values, and growing co
+    moves the last write).
+    """
+    key = id(e)
+    hit = _MONO_CACHE.get(key)
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    r = _monotone(e)
+    _MONO_CACHE[key] = (e, r)
+    return r
+
+
+_MONO_CACHE: dict[int, tuple[Expr | SetExpr, bool]] = {}
+
+
+def _monotone(e: Expr | SetExpr) -> bool:
+    if not _dyn(e):
         return True
+    if isinstance(e, (Base, SBase, Var)):
+        return True
+    if isinstance(e, Rec):
+        return is_monotone(e.body)
+    if isinstance(e, (DifferentValues, FinalWrites)):
+        return False
     if isinstance(e, Named):
         return is_monotone(e.body)
     if isinstance(e, (Union, Seq, SUnion)):

@@ -8,8 +8,10 @@ from mmcheck.models.dsl import (
     Base,
     Check,
     Diff,
+    DifferentValues,
     Domain,
     Expr,
+    FinalWrites,
     Ident,
     Inter,
     Inverse,
@@ -18,6 +20,7 @@ from mmcheck.models.dsl import (
     Plus,
     Product,
     Range,
+    Rec,
     SBase,
     SDiff,
     Seq,
@@ -26,6 +29,8 @@ from mmcheck.models.dsl import (
     Star,
     SUnion,
     Union,
+    Var,
+    free_vars,
     mentions_dynamic,
 )
 from mmcheck.relation import Relation, closure_rows, find_cycle, is_acyclic_rows, seq_rows
@@ -48,6 +53,9 @@ class Evaluator:
         self.dyn_cache: dict[int, Relation | int] = {}
         self.rf = Relation.empty(n)
         self.co = Relation.empty(n)
+        # The values the events write (reads: None), for value-dependent terms.
+        self.values: list[object] | None = None
+        self.env: dict[str, Relation] = {}  # recursive variables during a fixpoint
 
     def set_dynamic(self, rf: Relation, co: Relation) -> None:
         self.rf = rf
@@ -57,6 +65,10 @@ class Evaluator:
     # -- sets -----------------------------------------------------------------------
 
     def set_value(self, e: SetExpr) -> int:
+        if isinstance(e, FinalWrites):
+            return self._final_writes(e)
+        if free_vars(e):  # changes while a fixpoint is computed: never cached
+            return self._set_compute(e)
         dyn = mentions_dynamic(e)
         cache = self.dyn_cache if dyn else self.static_cache
         key = id(e)
@@ -64,6 +76,11 @@ class Evaluator:
         if hit is not None:
             assert isinstance(hit, int)
             return hit
+        v = self._set_compute(e)
+        cache[key] = v
+        return v
+
+    def _set_compute(self, e: SetExpr) -> int:
         if isinstance(e, SBase):
             v = self.sets.get(e.name, 0)
         elif isinstance(e, SUnion):
@@ -80,12 +97,13 @@ class Evaluator:
             v = self.value(e.rel).range()
         else:  # pragma: no cover
             raise TypeError(e)
-        cache[key] = v
         return v
 
     # -- relations ------------------------------------------------------------------------
 
     def value(self, e: Expr) -> Relation:
+        if free_vars(e):  # changes while a fixpoint is computed: never cached
+            return self._compute(e)
         dyn = mentions_dynamic(e)
         cache = self.dyn_cache if dyn else self.static_cache
         key = id(e)
@@ -132,7 +150,57 @@ class Evaluator:
             return Relation.identity(n, self.set_value(e.set))
         if isinstance(e, Product):
             return Relation.product(n, self.set_value(e.left), self.set_value(e.right))
+        if isinstance(e, Var):
+            return self.env[e.name]
+        if isinstance(e, Rec):
+            saved = self.env.get(e.name)
+            cur = Relation.empty(n)
+            while True:
+                self.env[e.name] = cur
+                nxt = self.value(e.body)
+                if nxt.rows == cur.rows:
+                    break
+                cur = nxt
+            if saved is None:
+                del self.env[e.name]
+            else:
+                self.env[e.name] = saved
+            return cur
+        if isinstance(e, DifferentValues):
+            return self._different_values(self.value(e.rel))
         raise TypeError(e)  # pragma: no cover
+
+    def _event_values(self) -> list[object]:
+        """Each event's value: a write's own, a read's from the write it reads."""
+        assert self.values is not None, "value-dependent term without event values"
+        vals = list(self.values)
+        for w, row in enumerate(self.rf.rows):
+            while row:
+                low = row & -row
+                vals[low.bit_length() - 1] = self.values[w]
+                row ^= low
+        return vals
+
+    def _different_values(self, rel: Relation) -> Relation:
+        vals = self._event_values()
+        rows = [0] * self.n
+        for a, b in rel.pairs():
+            if vals[a] != vals[b]:
+                rows[a] |= 1 << b
+        return Relation(self.n, rows)
+
+    def _final_writes(self, e: FinalWrites) -> int:
+        among = self.set_value(e.among) & self.sets.get("W", 0) & ~self.sets.get("IW", 0)
+        out = 0
+        co = self.co.rows
+        m = among
+        while m:
+            low = m & -m
+            w = low.bit_length() - 1
+            if not co[w] & among:
+                out |= low
+            m ^= low
+        return out
 
     def _seq(self, args: tuple[Expr, ...]) -> Relation:
         """A sequence, with ``[S]`` factors applied as row/column filters."""
@@ -193,16 +261,19 @@ Fn = Callable[["Context"], Rows]
 class Context:
     """Per combination of thread paths: the static terms' values and the current rf/co."""
 
-    __slots__ = ("n", "consts", "rf", "co", "gen", "memo", "ev")
+    __slots__ = ("n", "consts", "rf", "co", "gen", "memo", "ev", "env")
 
     def __init__(self, ev: Evaluator, plan: Plan) -> None:
         self.ev = ev
         self.n = ev.n
-        self.consts: list[Rows] = [ev.value(e).rows for e in plan.static_terms]
+        # Static terms are evaluated when first needed (a term behind an empty one in a
+        # sequence or an intersection never is).
+        self.consts: list[Rows | None] = [None] * len(plan.static_terms)
         self.rf: Rows = (0,) * ev.n
         self.co: Rows = (0,) * ev.n
         self.gen = 0
         self.memo: list[tuple[int, Rows]] = [(-1, ())] * plan.n_memo
+        self.env: dict[str, Rows] = {}  # recursive variables during a fixpoint
 
 
 class Plan:
@@ -245,7 +316,15 @@ class Plan:
             k = len(self.static_terms)
             self.static_terms.append(e)
             self._static_index[e] = k
-        return lambda ctx: ctx.consts[k]
+        term = self.static_terms[k]
+
+        def const(ctx: Context) -> Rows:
+            v = ctx.consts[k]
+            if v is None:
+                v = ctx.consts[k] = ctx.ev.value(term).rows
+            return v
+
+        return const
 
     def _check(self, c: Check) -> Callable[[Context], bool]:
         e = c.expr
@@ -266,6 +345,8 @@ class Plan:
     def _compile(self, e: Expr) -> Fn:
         if not mentions_dynamic(e):
             return self._const(e)
+        if isinstance(e, Named) and free_vars(e):
+            return self._compile(e.body)  # changes during a fixpoint: not memoised
         if isinstance(e, Named):
             key = id(e)
             hit = self._memo_fns.get(key)
@@ -287,6 +368,11 @@ class Plan:
         return self._raw(e)
 
     def _raw(self, e: Expr) -> Fn:
+        if isinstance(e, Var):
+            name = e.name
+            return lambda ctx: ctx.env[name]
+        if isinstance(e, Rec):
+            return self._rec(e)
         if isinstance(e, Base):
             if e.name == "rf":
                 return lambda ctx: ctx.rf
@@ -303,16 +389,36 @@ class Plan:
             def union(ctx: Context) -> Rows:
                 rows = const(ctx) if const is not None else dyn[0](ctx)
                 for g in (dyn if const is not None else dyn[1:]):
-                    rows = [x | y for x, y in zip(rows, g(ctx), strict=True)]
+                    other = g(ctx)
+                    if not any(other):
+                        continue
+                    if not any(rows):
+                        rows = other
+                        continue
+                    rows = [x | y for x, y in zip(rows, other, strict=True)]
                 return rows
 
             return union
         if isinstance(e, Inter):
             lf, rg = self._compile(e.left), self._compile(e.right)
-            return lambda ctx: [x & y for x, y in zip(lf(ctx), rg(ctx), strict=True)]
+
+            def inter(ctx: Context) -> Rows:
+                left = lf(ctx)
+                if not any(left):  # empty: the other side need not be computed
+                    return left
+                return [x & y for x, y in zip(left, rg(ctx), strict=True)]
+
+            return inter
         if isinstance(e, Diff):
             lf, rg = self._compile(e.left), self._compile(e.right)
-            return lambda ctx: [x & ~y for x, y in zip(lf(ctx), rg(ctx), strict=True)]
+
+            def diff(ctx: Context) -> Rows:
+                left = lf(ctx)
+                if not any(left):
+                    return left
+                return [x & ~y for x, y in zip(left, rg(ctx), strict=True)]
+
+            return diff
         if isinstance(e, Seq):
             return self._seq(e.args)
         if isinstance(e, Inverse):
@@ -339,12 +445,115 @@ class Plan:
             f = self._compile(e.arg)
             return lambda ctx: [r | (1 << i) for i, r in enumerate(f(ctx))]
 
-        # Identities and products over dynamic sets (domain or range of rf, co).
+        if isinstance(e, Ident):
+            sf = self._set(e.set)
+
+            def ident(ctx: Context) -> Rows:
+                mask = sf(ctx)
+                return [(1 << i) if (mask >> i) & 1 else 0 for i in range(ctx.n)]
+
+            return ident
+        if isinstance(e, Product):
+            lf_, rg_ = self._set(e.left), self._set(e.right)
+
+            def product(ctx: Context) -> Rows:
+                mask, right = lf_(ctx), rg_(ctx)
+                return [right if (mask >> i) & 1 else 0 for i in range(ctx.n)]
+
+            return product
+
+        # The rest (value comparisons): evaluated on the current rf and co.
         def fallback(ctx: Context) -> Rows:
             ctx.ev.set_dynamic(Relation(ctx.n, ctx.rf), Relation(ctx.n, ctx.co))
+            for name, rows in ctx.env.items():
+                ctx.ev.env[name] = Relation(ctx.n, rows)
             return ctx.ev.value(e).rows
 
         return fallback
+
+    def _set(self, e: SetExpr) -> Callable[[Context], int]:
+        """A set expression compiled like relations: static ones once per combination."""
+        if not mentions_dynamic(e):
+            return lambda ctx: ctx.ev.set_value(e)
+        if isinstance(e, SUnion):
+            fs = [self._set(a) for a in e.args]
+
+            def sunion(ctx: Context) -> int:
+                v = 0
+                for f in fs:
+                    v |= f(ctx)
+                return v
+
+            return sunion
+        if isinstance(e, (SInter, SDiff)):
+            lf, rg = self._set(e.left), self._set(e.right)
+            inter = isinstance(e, SInter)
+
+            def combine(ctx: Context) -> int:
+                left = lf(ctx)
+                if not left:
+                    return 0
+                return left & rg(ctx) if inter else left & ~rg(ctx)
+
+            return combine
+        if isinstance(e, Domain):
+            rf_ = self._compile(e.rel)
+
+            def domain(ctx: Context) -> int:
+                v = 0
+                for i, row in enumerate(rf_(ctx)):
+                    if row:
+                        v |= 1 << i
+                return v
+
+            return domain
+        if isinstance(e, Range):
+            rg_ = self._compile(e.rel)
+
+            def range_(ctx: Context) -> int:
+                v = 0
+                for row in rg_(ctx):
+                    v |= row
+                return v
+
+            return range_
+        if isinstance(e, FinalWrites):
+            af = self._set(e.among)
+
+            def final(ctx: Context) -> int:
+                sets = ctx.ev.sets
+                among = af(ctx) & sets.get("W", 0) & ~sets.get("IW", 0)
+                out, m = 0, among
+                while m:
+                    low = m & -m
+                    if not ctx.co[low.bit_length() - 1] & among:
+                        out |= low
+                    m ^= low
+                return out
+
+            return final
+        raise TypeError(e)  # pragma: no cover
+
+    def _rec(self, e: Rec) -> Fn:
+        body = self._compile(e.body)
+        name = e.name
+
+        def rec(ctx: Context) -> Rows:
+            saved = ctx.env.get(name)
+            cur: list[int] = [0] * ctx.n
+            while True:
+                ctx.env[name] = cur
+                nxt = list(body(ctx))
+                if nxt == cur:
+                    break
+                cur = nxt
+            if saved is None:
+                del ctx.env[name]
+            else:
+                ctx.env[name] = saved
+            return cur
+
+        return rec
 
     def _seq(self, args: tuple[Expr, ...]) -> Fn:
         # Group maximal runs of static factors into one static term each.
@@ -356,18 +565,28 @@ class Plan:
                 parts.append(self._const(run[0] if len(run) == 1 else Seq(tuple(run))))
                 run.clear()
 
+        statics: list[int] = []  # where each run of static factors is in parts
         for a in args:
             if mentions_dynamic(a):
                 flush()
                 parts.append(self._compile(a))
             else:
                 run.append(a)
+                if len(run) == 1:
+                    statics.append(len(parts))
         flush()
+        static_fns = [parts[i] for i in statics]
         first, rest = parts[0], parts[1:]
 
         def seq(ctx: Context) -> Rows:
+            for f in static_fns:  # an empty static factor empties the sequence
+                rows = f(ctx)
+                if not any(rows):
+                    return rows
             rows = first(ctx)
             for g in rest:
+                if not any(rows):  # empty so far: so is the whole sequence
+                    return rows
                 rows = seq_rows(rows, g(ctx))
             return rows
 

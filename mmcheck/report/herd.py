@@ -17,6 +17,7 @@ def render(result: Result) -> str:
     lines.append("Witnesses")
     pos, neg = result.witness_counts
     lines.append(f"Positive: {pos} Negative: {neg}")
+    lines.extend(f"Flag {name}" for name in result.flags)
     lines.append(f"Condition {show_condition(result.condition)}")
     lines.append(
         f"Observation {result.name} {result.observation} {result.positive} {result.negative}"

@@ -136,6 +136,9 @@ def _section(i: int, en: Entry, limit: int) -> str:
     r = en.explanation.result
     out.append(f'<p class="cond mono">{escape(show_condition(r.condition))}'
                f' <span class="note">— {escape(r.path)}, model {escape(r.model)}</span></p>')
+    if r.flags:
+        out.append('<p class="note">Flags raised: '
+                   + ", ".join(f"<code>{escape(f)}</code>" for f in r.flags) + "</p>")
     out.append('<div class="grid"><div><h3>Source</h3>'
                f"<pre>{escape(en.test.source.rstrip())}</pre></div>"
                f"<div><h3>Final states</h3>{_state_table(en) if r.status == 'ok' else ''}"

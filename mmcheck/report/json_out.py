@@ -31,6 +31,7 @@ def to_dict(result: Result) -> dict[str, Any]:
             "ok": result.ok,
             "observation": result.observation,
             "loop": result.loop,
+            "flags": list(result.flags),
             "positive": result.positive,
             "negative": result.negative,
             "states": [{str(loc): str(v) for loc, v in s} for s in result.states],

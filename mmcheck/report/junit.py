@@ -29,6 +29,10 @@ def render(outcomes: Sequence[Outcome], file_errors: Sequence[UserError] = (),
             {"classname": o.directory, "name": name, "file": o.path, "time": f"{o.time:.3f}"},
         )
         total_time += o.time
+        if o.flags:  # herd7's Flag lines, as properties of the case
+            props = ET.SubElement(case, "properties")
+            for flag in o.flags:
+                ET.SubElement(props, "property", {"name": "flag", "value": flag})
         if o.status == FAILED:
             failures += 1
             fail = ET.SubElement(

@@ -87,7 +87,8 @@ def family_rows(name: str, make: Callable[[int], str], ns: list[int], limit: flo
 
 
 def corpus_rows(shared: Path, repeat: int) -> None:
-    dirs = ["x86-catalogue", "x86_64-catalogue", "x86-diy", "aarch64-catalogue", "aarch64-diy"]
+    dirs = ["x86-catalogue", "x86_64-catalogue", "x86-diy", "aarch64-catalogue", "aarch64-diy",
+            "c-lkmm"]
     print()
     print(f"{'corpus':22s} {'tests':>6s} {'ms/test (median of ' + str(repeat) + ')':>24s}")
     for d in dirs:
@@ -121,6 +122,11 @@ def main() -> int:
         ("SB ring X86", lambda n: families.sb_ring(n, "X86"), list(range(2, 21))),
         ("SB ring AArch64", lambda n: families.sb_ring(n, "AArch64"), list(range(2, 21))),
         ("CoStorm AArch64", families.costorm, [1, 2, 3, 4]),
+        # RCU rings (LKMM): at least as many grace periods as readers (forbidden), and
+        # fewer grace periods than readers (allowed).
+        ("RCU chain Never", lambda n: families.rcu_chain(n, (n + 1) // 2), list(range(2, 13))),
+        ("RCU chain Sometimes", lambda n: families.rcu_chain(n, (n - 1) // 2),
+         list(range(3, 13))),
     ]
     for name, make, ns in fams:
         family_rows(name, make, ns, args.limit, args.timeout)

@@ -6,6 +6,12 @@
   twice; the condition names each thread's first load.
 - SB-k: a ring of k threads; thread i stores 1 to x_i then loads x_(i+1 mod k);
   ``exists`` every load read 0.
+- RCU-chain-k-g (C, LKMM): a ring of k threads in the style of the kernel's
+  ``C-RW-G+RW-R+...`` tests; thread i reads x_i then writes x_(i+1 mod k); g of them
+  (spread round the ring) are grace-period threads with ``synchronize_rcu()`` between
+  the two accesses, the others readers with both accesses in one ``rcu_read_lock()``
+  section.  ``exists`` every read saw 1: forbidden when g is at least the number of
+  readers (the RCU guarantee), allowed otherwise.
 """
 
 from __future__ import annotations
@@ -64,3 +70,23 @@ def sb_ring(k: int, arch: str) -> str:
             cols.append(["MOV W0,#1", "STR W0,[X1]", "LDR W2,[X3]"])
         cond = " /\\ ".join(f"{i}:X2=0" for i in range(k))
     return f"{arch} SB-{k}\n{init}\n{_table(arch, cols)}\nexists ({cond})\n"
+
+
+def rcu_chain(k: int, gps: int) -> str:
+    """The RCU ring of ``k`` threads, ``gps`` of them grace periods (see the module doc)."""
+    grace = {round(j * k / gps) for j in range(gps)} if gps else set()
+    kinds = "".join("G" if i in grace else "R" for i in range(k))
+    name = f"RCU-chain-{k}-{len(grace)}"
+    threads = []
+    for i in range(k):
+        a, b = f"x{i}", f"x{(i + 1) % k}"
+        if kinds[i] == "G":
+            body = [f"r0 = READ_ONCE(*{a});", "synchronize_rcu();", f"WRITE_ONCE(*{b}, 1);"]
+        else:
+            body = ["rcu_read_lock();", f"r0 = READ_ONCE(*{a});", f"WRITE_ONCE(*{b}, 1);",
+                    "rcu_read_unlock();"]
+        params = ", ".join(f"int *{v}" for v in sorted({a, b}))
+        threads.append(f"P{i}({params})\n{{\n\tint r0;\n\n\t" + "\n\t".join(body) + "\n}\n")
+    cond = " /\\ ".join(f"{i}:r0=1" for i in range(k))
+    return (f"C {name}\n\n(* {kinds}: G synchronize_rcu(), R a read-side critical section *)\n\n"
+            "{}\n\n" + "\n".join(threads) + f"\nexists ({cond})\n")
