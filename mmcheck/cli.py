@@ -294,7 +294,9 @@ def run_matrix(files: list[Path], models: list[str], fmt: str, stats: bool,
 
         from mmcheck.report.table import matrix_table
 
-        order = [m for m in MODEL_NAMES if m in columns]
+        preferred = ("sc", "lkmm", "x86tso", "armv8")
+        order = [m for m in preferred if m in columns] + \
+            [m for m in columns if m not in preferred]
         width = None if sys.stdout.isatty() else 160
         Console(width=width).print(matrix_table(names, order, cells))
     return status

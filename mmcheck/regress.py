@@ -29,7 +29,7 @@ from mmcheck.litmus.ast import Litmus, eval_prop, show_condition, show_prop
 from mmcheck.litmus.dialects import dialect_for
 
 FILENAME = "expectations.txt"
-MODELS = ("sc", "x86tso", "armv8")
+MODELS = ("sc", "x86tso", "armv8", "lkmm")
 VERDICTS = ("Allowed", "Forbidden")
 HEADER = (
     "# mmcheck expectations: TEST  model=Verdict ...  (see `mmcheck check --help`)\n"

@@ -63,7 +63,7 @@ def test_mistakes_are_reported_with_line_and_column() -> None:
     )
     exp = parse_expectations(text, "dir/expectations.txt")
     assert rendered(exp.errors) == [
-        "dir/expectations.txt:1:19: unknown model 'arm' (known: sc, x86tso, armv8)",
+        "dir/expectations.txt:1:19: unknown model 'arm' (known: sc, x86tso, armv8, lkmm)",
         "dir/expectations.txt:2:8: unknown verdict 'allowed' (expected Allowed or Forbidden);"
         " did you mean 'Allowed'?",
         "dir/expectations.txt:3:1: test 'SB' already has a line (line 1)",
