@@ -113,19 +113,18 @@ def _same_width(src: Opnd, dst: Opnd) -> str:
 
 X64_REGS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12",
             "r13", "r14", "r15")
-_X64_32 = {"rax": "eax", "rbx": "ebx", "rcx": "ecx", "rdx": "edx", "rsi": "esi",
-           "rdi": "edi"}
 _X64_ALU = {"+": "add", "&": "and", "|": "or", "^": "xor", "<<": "shl"}
-# A comparison's failure as herd7's X86_64 branches compute it (``jl`` is left out: herd7
-# 7.57 reads it as ZF or not SF).  ``>=`` fails when the operands, swapped, compare ``>``.
-_X64_FALSE = {"==": "jne", "!=": "je", "<": "jge", "<=": "jg", ">": "jle"}
+# A comparison's failure as herd7's X86_64 branches compute it (herd7 spells ``jg``
+# ``jgt``; its ``jlt`` is left out: herd7 7.57 reads it as ZF or not SF).  ``>=`` fails
+# when the operands, swapped, compare ``>``.
+_X64_FALSE = {"==": "jne", "!=": "je", "<": "jge", "<=": "jgt", ">": "jle"}
 
 
 class X86_64Gen(Gen):
-    """Locals in ``rbx``, ``rcx``... (``%ebx`` for an int); ``rax`` is kept for
-    ``cmpxchg``.  Shared variables are addressed by name, ``(x)``."""
+    """Locals in ``rbx``, ``rcx``...; ``rax`` is kept for ``cmpxchg``.  Shared variables are addressed by name, ``(x)``."""
 
     arch = "X86_64"
+    always_wide = True
 
     def reg_count(self) -> int:
         return len(X64_REGS)
@@ -139,10 +138,9 @@ class X86_64Gen(Gen):
                 self.local_regs[name] = self.fresh_number()
 
     def reg_text(self, n: int, wide: bool) -> str:
-        name = X64_REGS[n]
-        if wide:
-            return f"%{name}"
-        return f"%{_X64_32[name]}" if name in _X64_32 else f"%{name}d"
+        # 64-bit always: herd7 7.57 keeps a 32-bit register's value unmasked (movl $-1 leaves
+        # -1), mmcheck zero-extends it as the hardware does; in 64 bits the two agree.
+        return f"%{X64_REGS[n]}"
 
     def reg_canon(self, n: int) -> str:
         return X64_REGS[n]
@@ -163,13 +161,25 @@ class X86_64Gen(Gen):
             raise Unsupported("an address that is a constant")
         return f"(%{reg.reg})"
 
+    def address_reg(self, var: str) -> Opnd:
+        """A register the init block sets to ``var``'s address (herd7's X86_64 has no
+        address immediates)."""
+        if not hasattr(self, "addr_regs"):
+            self.addr_regs: dict[str, int] = {}
+        if var not in self.addr_regs:
+            n = self.fresh_number()
+            self.addr_regs[var] = n
+            self.init.append((X64_REGS[n], var))
+        n = self.addr_regs[var]
+        return Opnd(f"%{X64_REGS[n]}", X64_REGS[n])
+
     def value(self, e: Expr) -> Opnd:
         if isinstance(e, Var):
-            return Opnd(f"${e.name}", imm=None)
+            return self.address_reg(e.name)
         return super().value(e)
 
     def address_into(self, var: str, dst: Opnd) -> None:
-        self.emit(f"movq ${var},{dst.text}")
+        self.mov(dst, self.address_reg(var))
 
     def _sz(self, o: Opnd) -> str:
         return "q" if o.text.startswith("%r") and not o.text.endswith("d") else "l"
@@ -199,7 +209,7 @@ class X86_64Gen(Gen):
                 b = r
             a, b, op = b, a, ">"
             self.emit(f"cmp{self._sz(a)} {b.text},{a.text}")
-            self.emit(f"jg {label}")
+            self.emit(f"jgt {label}")
             return
         self.emit(f"cmp{self._sz(a)} {b.text},{a.text}")
         self.emit(f"{_X64_FALSE[op]} {label}")
@@ -216,5 +226,4 @@ class X86_64Gen(Gen):
 
     def plain_store(self, addr: Expr, val: Expr) -> None:
         v = self.value(val)
-        sz = "q" if self.is_pointer(val) else "l"
-        self.emit(f"mov{sz} {v.text},{self.mem(addr)}")
+        self.emit(f"movq {v.text},{self.mem(addr)}")

@@ -80,6 +80,7 @@ class Gen:
     """One thread's code: cells (instructions, labels, comments), registers, init."""
 
     arch = ""
+    always_wide = False  # every value in a 64-bit register (x86: herd7 keeps -1 as -1 there)
     comment_open, comment_close = "(*", "*)"
 
     def __init__(self, thread: Thread, options: Options, pointer_vars: frozenset[str],
@@ -362,7 +363,7 @@ class Gen:
             if v.imm is not None:
                 fields["k"] = str(v.imm)
                 fields["nk"] = str(-v.imm)
-        wide = loc is not None and self.is_pointer(Deref(loc))
+        wide = self.always_wide or (loc is not None and self.is_pointer(Deref(loc)))
         fields["sz"] = "q" if wide else "l"
         fields["ax"] = "rax" if wide else "eax"
         if "{d}" in text:

@@ -62,9 +62,9 @@ def locked_rmw(p: Prim) -> list[str]:
     if p.ret != "none":
         raise Unsupported(NO_XADD)
     if p.op == "add":
-        return ["lock addl {vi},{p}"]
+        return ["lock add{sz} {vi},{p}"]
     if p.op == "sub":
-        return ["lock addl ${nk},{p}"]
+        return ["lock add{sz} ${nk},{p}"]
     if p.op == "xor":
-        return ["lock xorl {vi},{p}"]
+        return ["lock xor{sz} {vi},{p}"]
     raise Unsupported(f"LOCK {p.op.upper()} has no form in herd7's x86 dialects")

@@ -140,14 +140,14 @@ class Step:
         if op == "jmp":
             self._arity(1)
             return str(args[0])
-        if op in ("je", "jz", "jne", "jnz", "jl", "jg", "jle", "jge"):
+        if op in ("je", "jz", "jne", "jnz", "jl", "jg", "jgt", "jle", "jge"):
             self._arity(1)
             flags = st.get(FLAGS)
             st.branch_on(flags)
             c = flags.v if isinstance(flags.v, int) else 1
             taken = {
                 "je": c == 0, "jz": c == 0, "jne": c != 0, "jnz": c != 0,
-                "jl": c < 0, "jg": c > 0, "jle": c <= 0, "jge": c >= 0,
+                "jl": c < 0, "jg": c > 0, "jgt": c > 0, "jle": c <= 0, "jge": c >= 0,
             }[op]
             return str(args[0]) if taken else None
         if op == "mov":
