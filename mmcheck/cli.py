@@ -271,9 +271,13 @@ def run_matrix(files: list[Path], models: list[str], fmt: str, stats: bool,
     cells: dict[tuple[str, str], Result] = {}
     columns: list[str] = []
     for path in files:
-        out: Output = []
-        test = load(path, lambda err: out.append((err.render() + "\n", True)))
-        replay(out)
+        errors: Output = []
+
+        def report(err: UserError, errors: Output = errors) -> None:
+            errors.append((err.render() + "\n", True))
+
+        test = load(path, report)
+        replay(errors)
         if test is None:
             status = EXIT_BAD_INPUT
             continue

@@ -121,7 +121,8 @@ _X64_FALSE = {"==": "jne", "!=": "je", "<": "jge", "<=": "jgt", ">": "jle"}
 
 
 class X86_64Gen(Gen):
-    """Locals in ``rbx``, ``rcx``...; ``rax`` is kept for ``cmpxchg``.  Shared variables are addressed by name, ``(x)``."""
+    """Locals in ``rbx``, ``rcx``...; ``rax`` is kept for ``cmpxchg``.  Shared variables
+    are addressed by name, ``(x)``."""
 
     arch = "X86_64"
     always_wide = True

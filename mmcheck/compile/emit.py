@@ -13,8 +13,21 @@ from mmcheck.compile import c11_arm64, c11_x86, linux_arm64, linux_x86, qemu
 from mmcheck.compile.backends import AArch64Gen, X86_64Gen
 from mmcheck.compile.codegen import Gen, Mapping, Options
 from mmcheck.compile.ir import Assign, If, Program, Stmt
-from mmcheck.litmus.ast import And, Atom, Condition, Implies, Loc, Mem, Not, Or, Prop, Reg, Sym, \
-    Value, prop_atoms
+from mmcheck.litmus.ast import (
+    And,
+    Atom,
+    Condition,
+    Implies,
+    Loc,
+    Mem,
+    Not,
+    Or,
+    Prop,
+    Reg,
+    Sym,
+    Value,
+    prop_atoms,
+)
 
 ARCHES = {"AArch64": "AArch64", "X86_64": "X86_64", "X86": "X86_64"}
 
@@ -42,7 +55,7 @@ def compile_program(prog: Program, arch: str, options: Options | None = None) ->
     target = ARCHES[arch]
     gens: list[Gen] = []
     for th in prog.threads:
-        cls = AArch64Gen if target == "AArch64" else X86_64Gen
+        cls: type[Gen] = AArch64Gen if target == "AArch64" else X86_64Gen
         gen = cls(th, opts, prog.pointer_vars, MAPPINGS[target])
         gen.reserve_locals(_locals(prog, th.index))
         gen.statements(th.body)

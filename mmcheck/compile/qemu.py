@@ -45,5 +45,6 @@ def mapping(gen: Gen, p: Prim, order: str) -> list[str]:
         return list(FENCES[gen.arch][p.op])
     if p.kind == "store" and order == "set_mb":
         return list(SET_MB[gen.arch])
-    c11 = c11_x86 if gen.arch == "X86_64" else c11_arm64
-    return c11.mapping(gen, p, order)
+    if gen.arch == "X86_64":
+        return c11_x86.mapping(gen, p, order)
+    return c11_arm64.mapping(gen, p, order)

@@ -187,7 +187,8 @@ class Step:
             self._update(st, args[0], lambda a: _arith(step, a.v, 1, self.span), None)
             return None
         if op == "cmpxchg":
-            return self._cmpxchg(st)
+            self._cmpxchg(st)
+            return None
         if op in ("cmp", "test"):
             self._arity(2)
             a, b = args
