@@ -137,3 +137,60 @@ def test_locks_are_unsupported_on_hardware() -> None:
                    Condition("exists", Atom(Reg(0, "r0"), 0)))
     with pytest.raises(Unsupported, match="lock"):
         compile_program(prog, "AArch64")
+
+
+MP_ONCE = """C MP+wmb+once
+{}
+P0(int *x, int *y)
+{
+	WRITE_ONCE(*x, 1);
+	smp_wmb();
+	WRITE_ONCE(*y, 1);
+}
+P1(int *x, int *y)
+{
+	int r0;
+	int r1;
+	r0 = READ_ONCE(*y);
+	r1 = READ_ONCE(*x);
+}
+exists (1:r0=1 /\\ 1:r1=0)
+"""
+
+SB_C11 = """C SB+sc-store+acquire-load
+{}
+P0(int *x, int *y)
+{
+	int r0;
+	atomic_store_explicit(x, 1, memory_order_seq_cst);
+	r0 = atomic_load_explicit(y, memory_order_acquire);
+}
+P1(int *x, int *y)
+{
+	int r0;
+	atomic_store_explicit(y, 1, memory_order_seq_cst);
+	r0 = atomic_load_explicit(x, memory_order_acquire);
+}
+exists (0:r0=0 /\\ 1:r0=0)
+"""
+
+
+def c_verdict(src: str, variants: frozenset[str] = frozenset()) -> str:
+    from mmcheck.compile import compiled
+
+    test = compiled(parse_text(src, "t.litmus"), "armv8", Options("lse", variants))
+    r = check(test)
+    assert r.status == "ok"
+    return "Allowed" if r.positive else "Forbidden"
+
+
+def test_lto_read_once_is_ldapr_and_orders_later_loads() -> None:
+    # MAPPINGS.md section 5: LDAPR flag; LDR data forbids MP where a plain LDR allows it.
+    assert c_verdict(MP_ONCE) == "Allowed"
+    assert c_verdict(MP_ONCE, frozenset({"lto"})) == "Forbidden"
+
+
+def test_rcpc_acquire_does_not_wait_for_an_earlier_release() -> None:
+    # STLR then LDAR (RCsc) forbids SB; STLR then LDAPR (RCpc) allows it.
+    assert c_verdict(SB_C11) == "Forbidden"
+    assert c_verdict(SB_C11, frozenset({"rcpc"})) == "Allowed"
