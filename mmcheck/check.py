@@ -63,11 +63,16 @@ def resolve_model(test: Litmus, name: str | None) -> Model:
     model_name = name or default_model(test)
     model = get_model(model_name)
     if model is None:
+        if model_name == "lkmm":
+            raise UserError("the model 'lkmm' is not built in yet (use --model sc)",
+                            _header_span(test), test.path)
         raise UserError(f"unknown model {model_name!r} (known: sc, x86tso, armv8)", None, test.path)
     if test.arch not in model.arches and not compiles_to(test, model_name):
-        fits = ", ".join(sorted({"sc", default_model(test)}))
+        d = dialect_for(test.arch)
+        fits = ", ".join(sorted(d.models if d is not None else {"sc", default_model(test)}))
+        article = "an" if test.arch[0] in "AEIOUX" else "a"
         raise UserError(
-            f"model {model_name!r} does not fit an {test.arch} test (use one of: {fits})",
+            f"model {model_name!r} does not fit {article} {test.arch} test (use one of: {fits})",
             _header_span(test),
             test.path,
         )

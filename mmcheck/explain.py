@@ -418,11 +418,26 @@ def letters(x: Execution) -> dict[int, str]:
 
 
 SHOWN_TAGS = ("A", "Q", "L", "X", "NoRet")
+# The annotations of C tests' events (see mmcheck.semantics.c), shown as herd7 spells them.
+C_TAGS = frozenset({
+    "Once", "Acquire", "Release", "Noreturn", "Mb", "Rmb", "Wmb", "Barrier", "Rcu-lock",
+    "Rcu-unlock", "Sync-rcu", "Before-atomic", "After-atomic", "After-spinlock",
+    "After-unlock-lock", "After-srcu-read-unlock", "Srcu-lock", "Srcu-unlock", "Sync-srcu",
+    "LKR", "LKW", "UL", "LF", "RL", "RU",
+})
 
 
 def event_text(ev: Event, name: str | None, compact: bool = False) -> str:
     """``a: W x=1`` (``a: Wx=1`` when compact); init writes ``init: W x=0``."""
     head = f"{name}: " if name else "init: "
+    c_tags = sorted(t for t in ev.tags if t in C_TAGS)
+    if c_tags:  # a C test's event, labelled the way the C reads: W[once] x=1, F[mb]
+        sep = "" if compact else " "
+        annot = f"[{','.join(t.lower() for t in c_tags)}]"
+        if ev.dir == FENCE:
+            return head + "F" + annot + (f"{sep}{ev.loc}" if ev.loc else "")
+        star = "*" if "RMW" in ev.tags else ""
+        return f"{head}{ev.dir}{star}{annot}{sep}{ev.loc}={ev.value}"
     if ev.dir == FENCE:
         kinds = sorted(t for t in ev.tags if t != "F")
         return head + "F" + (f" {','.join(kinds)}" if kinds else "")

@@ -16,6 +16,7 @@ Nothing here prints: the command in ``mmcheck.commands.check_cmd`` does that.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -198,6 +199,24 @@ def fitting_models(test: Litmus) -> tuple[str, ...]:
     return tuple(m for m in MODELS if m in fits)
 
 
+_KERNEL_RESULT = re.compile(r"\bResult:\s*(Never|Sometimes|Always)\b")
+KERNEL_VERDICTS = {"Never": "Forbidden", "Sometimes": "Allowed", "Always": "Allowed"}
+
+
+def kernel_result(test: Litmus) -> str | None:
+    """The ``Result: Never|Sometimes|Always`` of a kernel litmus test's header comment.
+
+    The Linux kernel's litmus tests state their LKMM outcome so, and its
+    ``checklitmus.sh`` compares it with herd7's Observation.  Only the text before the
+    first thread counts (the header, its comments and the init block).
+    """
+    if test.arch != "C":
+        return None
+    head = re.split(r"(?m)^\s*(?:void\s*)?P0\s*\(", test.source, maxsplit=1)[0]
+    m = _KERNEL_RESULT.search(head)
+    return m.group(1) if m else None
+
+
 def misfit(test: Litmus, entry: Entry, path: str) -> UserError | None:
     """An entry naming a model that does not fit the test's architecture."""
     fits = fitting_models(test)
@@ -224,6 +243,8 @@ class Job:
     expected: str | None
     timeout: float | None = None
     max_executions: int | None = None
+    # Where the expectation comes from when not expectations.txt ('Result: Never').
+    expected_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +264,7 @@ class Outcome:
     prop: str | None = None  # the condition's proposition, as herd prints it
     message: str | None = None
     flags: tuple[str, ...] = ()  # the model's flags the test raised (herd7's Flag lines)
+    expected_from: str | None = None  # 'Result: Never' when the test's header says it
 
 
 def outcome_of(job: Job, result: Result) -> Outcome:
@@ -258,6 +280,7 @@ def outcome_of(job: Job, result: Result) -> Outcome:
         prop=show_prop(test.condition.prop),
         time=result.time,
         flags=result.flags,
+        expected_from=job.expected_from,
     )
     if result.status != "ok":
         reason = result.unsupported if result.unsupported is not None else result.incomplete
@@ -291,7 +314,8 @@ def run_job(job: Job) -> Outcome:
         result = check(job.test, job.model, options)
     except UserError as err:
         err = err if err.path else err.with_path(job.path)
-        return error_outcome(job.path, job.model, job.expected, err.render())
+        out = error_outcome(job.path, job.model, job.expected, err.render())
+        return dataclasses.replace(out, expected_from=job.expected_from)
     return outcome_of(job, result)
 
 
@@ -302,7 +326,8 @@ def describe(o: Outcome) -> list[str]:
     satisfies the condition; when it became Forbidden, the condition's outcome that no
     allowed execution reaches any more.
     """
-    lines = [f"{o.test} [{o.model}] ({o.path}): expected {o.expected}, got {o.got}"]
+    source = f" (from its '{o.expected_from}' line)" if o.expected_from else ""
+    lines = [f"{o.test} [{o.model}] ({o.path}): expected {o.expected}{source}, got {o.got}"]
     if o.got == "Allowed" and o.witness is not None:
         lines.append(f"  became reachable: {o.witness}  (satisfies {o.condition})")
     elif o.got == "Forbidden":
@@ -433,6 +458,7 @@ def to_json(outcomes: Sequence[Outcome], file_errors: Sequence[UserError] = ()
                 "condition": o.condition,
                 "message": o.message,
                 "flags": list(o.flags),
+                "expected_from": o.expected_from,
             }
             for o in outcomes
         ],

@@ -139,3 +139,84 @@ def test_corpus_runs_under_sc() -> None:
         r = check(t, "sc")
         assert r.unsupported is None, (f.name, r.unsupported)
         assert r.positive + r.negative > 0, f.name
+
+
+INIT_VARIANTS = """C init-variants
+{
+  unsigned long a = 3;
+  int b=-1;
+  volatile int c = 2;
+  struct srcu_struct s;
+  spinlock_t l;
+  atomic_t v = ATOMIC_INIT(5);
+  int *p = &c;
+  int* q = c;
+  d = 7;
+  e=&d;
+  0:r9 = 4;
+  int f;
+}
+P0(unsigned long *a, int *b, volatile int *c, atomic_t *v, int **p, int *d, int **e)
+{
+  int r1 = READ_ONCE(*a) + READ_ONCE(*b) + READ_ONCE(*c) + atomic_read(v) + r9;
+  int *r2 = READ_ONCE(*p);
+  r3 = READ_ONCE(*r2);
+  r5 = READ_ONCE(*e); r4 = READ_ONCE(*r5);
+}
+exists (0:r1=13 /\\ 0:r2=c /\\ 0:r3=2 /\\ 0:r4=7 /\\ a=3 /\\ p=c)
+"""
+
+
+def test_init_forms_and_pointers() -> None:
+    r = check(parse_text(INIT_VARIANTS), "sc")
+    assert (r.observation, r.positive, r.negative) == ("Always", 1, 0)
+
+
+def test_arrays_are_unsupported_not_an_error() -> None:
+    t = parse_text("C arr\n{ int x[2] = {1,2}; }\nP0(int *x) { int r0; r0 = READ_ONCE(*x); }\n"
+                   "exists (0:r0=0)\n")
+    assert t.unsupported is not None and t.unsupported.startswith("arrays")
+
+
+def test_architecture_models_named_at_the_header() -> None:
+    from mmcheck.check import resolve_model
+
+    t = parse_text(MP, "mp.litmus")
+    with pytest.raises(UserError) as e:
+        resolve_model(t, "x86tso")
+    assert "does not fit a C test (use one of: lkmm, sc)" in e.value.message
+    assert e.value.span is not None and e.value.span.line == 1
+
+
+def test_c_style_event_labels() -> None:
+    from mmcheck.events import Event
+    from mmcheck.explain import event_text
+
+    w = Event(2, 0, 0, WRITE, "x", 1, frozenset({"Once"}))
+    r = Event(3, 0, 1, READ, "flags", 0, frozenset({"Acquire", "RMW"}))
+    f = Event(4, 0, 2, FENCE, None, None, frozenset({"Mb"}))
+    assert event_text(w, "a") == "a: W[once] x=1"
+    assert event_text(r, "b") == "b: R*[acquire] flags=0"
+    assert event_text(f, "c") == "c: F[mb]"
+
+
+def test_kernel_result_line_is_the_lkmm_expectation(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from mmcheck.cli import main
+    from mmcheck.regress import kernel_result
+
+    t = parse_text(MP)
+    assert kernel_result(t) == "Never"
+    (tmp_path / "MP.litmus").write_text(MP)
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(main, ["check", str(tmp_path), "--json", str(out)])
+    rows = json.loads(out.read_text())["results"]
+    assert [(r["model"], r["expected"], r["expected_from"]) for r in rows] == [
+        ("lkmm", "Forbidden", "Result: Never")]
+    assert "Forbidden (Result: Never)" in res.stdout
+    # Naming another model skips the test: its only expectation is about lkmm.
+    res = CliRunner().invoke(main, ["check", "--model", "sc", str(tmp_path)])
+    assert "0 passed, 0 failed" in res.stdout

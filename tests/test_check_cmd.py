@@ -241,7 +241,7 @@ def test_json_schema(lib: Path) -> None:
     rows = report["results"]
     assert [(r["test"], r["model"]) for r in rows] == CASES
     keys = {"test", "path", "directory", "model", "expected", "got", "status", "time_ms",
-            "witness", "condition", "message", "flags"}
+            "witness", "condition", "message", "flags", "expected_from"}
     for r in rows:
         assert set(r) == keys
         assert isinstance(r["time_ms"], float | int) and r["time_ms"] >= 0

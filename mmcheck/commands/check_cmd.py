@@ -41,6 +41,7 @@ from mmcheck.models import MODEL_NAMES
 from mmcheck.regress import (
     ERROR,
     FAILED,
+    KERNEL_VERDICTS,
     MISSING,
     PASSED,
     Expectations,
@@ -49,6 +50,7 @@ from mmcheck.regress import (
     describe,
     error_outcome,
     fitting_models,
+    kernel_result,
     misfit,
     read_expectations,
     run_job,
@@ -98,7 +100,9 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
     expectations.txt, one line per test (the .litmus file's stem):
         SB   sc=Forbidden  x86tso=Allowed    # a comment
     A verdict is Allowed when some execution the model allows satisfies the
-    condition's proposition, Forbidden otherwise.  Models: sc, x86tso, armv8.
+    condition's proposition, Forbidden otherwise.  Models: sc, x86tso, armv8, lkmm.
+    A C test with no line but a kernel-style `Result: Never|Sometimes|Always` in
+    its header comment is checked against that under lkmm.
 
     Ends with `N passed, M failed` (`, K errors`).  Exit 0: all met; 1: a verdict
     differs; 3: something could not be processed (wins over 1).
@@ -198,6 +202,15 @@ def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict:
             return [error_outcome(str(path), None, None, message)]
         return [error_outcome(str(path), e.model, e.verdict, message) for e in entries]
     slots: list[Slot] = []
+    kernel = kernel_result(test) if line is None and not update else None
+    if kernel is not None and "lkmm" in fitting_models(test):
+        # The kernel's convention: 'Result: Never' in the header is the lkmm expectation.
+        if model not in (None, "lkmm"):
+            return []
+        slots.append(len(todo))
+        todo.append(Job(test, str(path), "lkmm", KERNEL_VERDICTS[kernel], timeout,
+                        expected_from=f"Result: {kernel}"))
+        return slots
     if line is None:
         if update:
             for m in fitting_models(test):
@@ -305,9 +318,12 @@ def summary_table(outcomes: Sequence[Outcome], quiet: bool) -> Table:
         result = shown[o.status]
         if o.status == MISSING and o.got is not None:
             result = "[cyan]new[/]"  # --update adds it
+        expected = o.expected or "-"
+        if o.expected_from:
+            expected += f" ({o.expected_from})"
         if o.flags:
             result += escape(" (flag " + ", ".join(o.flags) + ")")
-        table.add_row(name, o.model or "-", o.expected or "-", got, time_text, result)
+        table.add_row(name, o.model or "-", escape(expected), got, time_text, result)
     return table
 
 

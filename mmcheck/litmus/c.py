@@ -42,17 +42,9 @@ from mmcheck.litmus.c_ast import (
     Var,
     While,
 )
-from mmcheck.litmus.split import Chunk, Source, blank_comments
+from mmcheck.litmus.split import Chunk, Source, _matching_brace, blank_comments
 
 # -- source positions -------------------------------------------------------------------
-
-
-def _source(original: str, blanked: str) -> Source:
-    """A Source over ``blanked`` (comments as spaces) that shows ``original`` lines."""
-    src = Source(blanked.replace("(*", "( "))  # nothing left for Source to blank
-    src.text = blanked
-    src.original = original
-    return src
 
 
 _C_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
@@ -80,13 +72,12 @@ def _blank_c_comments(text: str, start: int, end: int, src: Source) -> str:
 # -- tokens -------------------------------------------------------------------------------
 
 _TOKEN = re.compile(
-    r"(?P<ws>\s+)"
-    r"|(?P<num>0[xX][0-9a-fA-F]+|\d+)"
-    r"|(?P<name>[A-Za-z_]\w*)"
-    r"|(?P<op><<|>>|==|!=|<=|>=|&&|\|\||->|\+\+|--|[-+*/%&|^~!<>=(){}\[\],;:.?])"
-    r"|(?P<bad>.)",
-    re.S,
+    r"(0[xX][0-9a-fA-F]+|\d+)"
+    r"|([A-Za-z_]\w*)"
+    r"|(<<|>>|==|!=|<=|>=|&&|\|\||->|\+\+|--|[-+*/%&|^~!<>=(){}\[\],;:.?])"
+    r"|(\S)"
 )
+_KINDS = (None, "num", "name", "op", "bad")
 
 _TYPE_WORDS = {
     "int", "long", "char", "short", "unsigned", "signed", "volatile", "const", "void",
@@ -111,6 +102,9 @@ _LEVELS: tuple[tuple[str, ...], ...] = (
 )
 
 
+_PREC = {op: level for level, ops in enumerate(_LEVELS) for op in ops}
+
+
 def _is_type_word(w: str) -> bool:
     return w in _TYPE_WORDS or w == "struct" or (w.endswith("_t") and w not in PRIMITIVES)
 
@@ -118,21 +112,18 @@ def _is_type_word(w: str) -> bool:
 class _Parser:
     """Recursive descent over the tokens of ``text[start:end]`` (comments blanked)."""
 
-    def __init__(self, text: str, start: int, end: int, src: Source) -> None:
+    def __init__(self, code: str, base: int, src: Source) -> None:
         self.src = src
-        self.toks: list[tuple[str, str, int]] = []
-        pos = start
-        while pos < end:
-            m = _TOKEN.match(text, pos, end)
-            assert m is not None
-            kind = m.lastgroup or ""
+        toks: list[tuple[str, str, int]] = []
+        kinds = _KINDS
+        for m in _TOKEN.finditer(code):
+            kind = kinds[m.lastindex or 4]
             if kind == "bad":
-                raise src.error(f"unexpected character {m.group()!r}", pos)
-            if kind != "ws":
-                self.toks.append((kind, m.group(), pos))
-            pos = m.end()
+                raise src.error(f"unexpected character {m.group()!r}", base + m.start())
+            toks.append((kind or "", m.group(), base + m.start()))
+        self.toks = toks
         self.i = 0
-        self.end = end
+        self.end = base + len(code)
 
     # -- token access -----------------------------------------------------------------
 
@@ -141,8 +132,11 @@ class _Parser:
         return self.toks[j] if j < len(self.toks) else None
 
     def at(self, text: str, k: int = 0) -> bool:
-        t = self.peek(k)
-        return t is not None and t[1] == text and t[0] != "num"
+        j = self.i + k
+        if j >= len(self.toks):
+            return False
+        t = self.toks[j]
+        return t[1] == text and t[0] != "num"
 
     def next(self, what: str = "more code") -> tuple[str, str, int]:
         t = self.peek()
@@ -329,18 +323,19 @@ class _Parser:
 
     # -- expressions -------------------------------------------------------------------
 
-    def expr(self, level: int = 0) -> Expr:
-        if level == len(_LEVELS):
-            return self.unary()
-        left = self.expr(level + 1)
-        ops = _LEVELS[level]
-        while True:
-            t = self.peek()
-            if t is None or t[0] != "op" or t[1] not in ops:
-                return left
-            self.next()
-            right = self.expr(level + 1)
-            left = BinOp(t[1], left, right, self.span(t[2], len(t[1])))
+    def expr(self, min_prec: int = 0) -> Expr:
+        """Precedence climbing over C's binary operators (all left-associative)."""
+        left = self.unary()
+        toks = self.toks
+        while self.i < len(toks):
+            kind, text, off = toks[self.i]
+            prec = _PREC.get(text) if kind == "op" else None
+            if prec is None or prec < min_prec:
+                break
+            self.i += 1
+            right = self.expr(prec + 1)
+            left = BinOp(text, left, right, self.span(off, len(text)))
+        return left
 
     def unary(self) -> Expr:
         kind, text, off = self.next("an expression")
@@ -393,8 +388,15 @@ class _Parser:
             raise self.src.error(
                 f"{name} takes {arity} argument{'s' if arity != 1 else ''}, found {len(args)}",
                 off, len(name))
+        if name in _LVALUE_FIRST and not isinstance(args[0], Deref):
+            raise self.src.error(f"{name} takes an lvalue like '*x' as its first argument",
+                                 off, len(name))
         return Call(name, tuple(args), span)
 
+
+# Primitives whose first argument is an lvalue '*p' (the .def passes it on as is).
+_LVALUE_FIRST = frozenset({"READ_ONCE", "WRITE_ONCE", "rcu_dereference", "rcu_assign_pointer",
+                           "smp_store_mb"})
 
 # -- the whole test ----------------------------------------------------------------------
 
@@ -466,20 +468,18 @@ def parse_c(text: str, path: str) -> Litmus:
         raise raw.error("truncated test: the file ends before the init block '{ ... }'",
                         max(0, len(text.rstrip()) - 1))
     init_open = pos
-    init_close = blanked.find("}", init_open)
+    init_close = _matching_brace(blanked, init_open)
     if init_close < 0:
         raise raw.error("init block '{' is never closed", init_open)
     init_text = _blank_c_comments(blanked, init_open + 1, init_close, raw)
 
     # Threads: from the init block to the first condition keyword outside a thread body.
-    chars = list(blanked[:init_close + 1]) + list(text[init_close + 1:])
-    chars[init_open + 1:init_close] = init_text
     threads: list[CThread] = []
     unsupported: str | None = None
     pos = init_close + 1
     keyword_at = n
     while True:
-        pos = _skip_between(text, pos, raw, chars)
+        pos = _skip_between(text, pos, raw)
         if pos >= n:
             break
         if _KEYWORD.match(text, pos) is not None:
@@ -501,8 +501,7 @@ def parse_c(text: str, path: str) -> Litmus:
             raise raw.error(f"expected 'P{proc}(...) {{ ... }}'", pos, len(tm.group()))
         rb = _matching_brace_c(text, lb, raw)
         code = _blank_c_comments(text, tm.end(), rb + 1, raw)
-        chars[tm.end():rb + 1] = code
-        p = _Parser("".join(chars), tm.end(), rb + 1, raw)
+        p = _Parser(code, tm.end(), raw)
         try:
             params = p.params()
             body = p.block()
@@ -520,15 +519,20 @@ def parse_c(text: str, path: str) -> Litmus:
     tail, tail_open = blank_comments(text[keyword_at:])
     if tail_open >= 0:
         raise raw.error("unterminated comment '(*'", keyword_at + tail_open, 2)
-    chars[keyword_at:] = tail
     if not threads:
         raise raw.error("no threads: expected 'P0(...) { ... }'", min(pos, max(0, n - 1)))
-    blanked = "".join(chars)
-    src = _source(text, blanked)
+    blanked = text[:keyword_at] + tail
+    src = raw
     nthreads = len(threads)
 
     arrays: dict[str, tuple[str, int]] = {}
-    init, types = _parse_init(init_text, init_open + 1, src, dialect, nthreads)
+    try:
+        init, types = _parse_init(init_text, init_open + 1, src, dialect, nthreads)
+    except Unsupported as exc:
+        init, types = (), ()
+        if unsupported is None:
+            at = exc.span
+            unsupported = exc.message + (f" (line {at.line}, column {at.col})" if at else "")
     # Every thread parameter names a shared location (0 unless the init block says).
     declared = {loc.name for loc, _ in init if isinstance(loc, Mem)}
     extra: list[tuple[Loc, Value]] = []
@@ -593,8 +597,8 @@ def parse_c(text: str, path: str) -> Litmus:
     )
 
 
-def _skip_between(text: str, pos: int, src: Source, chars: list[str]) -> int:
-    """Skip blanks and comments of all three kinds between threads (blanked in ``chars``)."""
+def _skip_between(text: str, pos: int, src: Source) -> int:
+    """Skip blanks and comments of all three kinds between threads."""
     n = len(text)
     while pos < n:
         m = re.compile(r"\s+").match(text, pos)
@@ -609,12 +613,10 @@ def _skip_between(text: str, pos: int, src: Source, chars: list[str]) -> int:
             k = _comment_end(text, pos)
             if k < 0:
                 raise src.error("unterminated comment '(*'", pos, 2)
-            chars[pos:k] = re.sub(r"[^\n]", " ", text[pos:k])
             pos = k
             continue
         else:
             return pos
-        chars[pos:cm.end()] = re.sub(r"[^\n]", " ", cm.group())
         pos = cm.end()
     return pos
 
@@ -686,7 +688,7 @@ def _parse_init(
     entries: list[tuple[Loc, Value]] = []
     types: list[tuple[Loc, str]] = []
     pos = 0
-    for piece in text.split(";"):
+    for piece in _split_init(text):
         start = offset + pos
         pos += len(piece) + 1
         body = piece.strip()
@@ -697,8 +699,7 @@ def _parse_init(
         m = _INIT_ENTRY.fullmatch(piece)
         if m is None or "[" in body:
             if "[" in body:
-                raise src.error("arrays are not part of the C dialect mmcheck reads", at,
-                                len(body))
+                raise Unsupported(f"arrays ({body!r})", src.span(at, len(body)))
             raise src.error(f"expected a declaration like 'int x = 1' in the init block, "
                             f"found {body!r}", at, len(body))
         ty = " ".join(m.group("type").split())
@@ -736,6 +737,21 @@ def _parse_init(
             v = as_type(v, ty or None)
         entries.append((loc, v))
     return tuple(entries), tuple(types)
+
+
+def _split_init(text: str) -> list[str]:
+    """Init entries: split on ';' outside braces."""
+    out, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == ";" and depth == 0:
+            out.append(text[start:k])
+            start = k + 1
+    out.append(text[start:])
+    return out
 
 
 def _init_value(t: str) -> Value | None:

@@ -359,10 +359,10 @@ class _Run:
         if base.endswith("_and_test") or base == "atomic_add_negative":
             op = base.removeprefix("atomic_").removesuffix("_and_test").removesuffix("_negative")
             if op in ("inc", "dec"):
-                loc, arg = self.expr(args[0]), Val(1)
+                target, arg = self.expr(args[0]), Val(1)
             else:
-                arg, loc = self.expr(args[0]), self.expr(args[1])
-            _, new = self.atomic(loc, "sub" if op == "dec" else op, arg, "mb", span)
+                arg, target = self.expr(args[0]), self.expr(args[1])
+            _, new = self.atomic(target, "sub" if op == "dec" else op, arg, "mb", span)
             test = (new.v == 0) if base != "atomic_add_negative" else \
                 _int(new.v, span, "<") < 0
             return Val(int(test), new.deps)
