@@ -342,6 +342,8 @@ class Gen:
                 order = ORDERS[arg.name]
             else:
                 values.append(arg)
+        if p.kind == "rmw" and not values and p.op in ("add", "sub"):
+            values.append(Const(1))  # atomic_inc(p), qatomic_dec(p)...: by one
         if loc is not None:
             fields["p"] = self.mem(loc)
         mapping = self.mappings.get(p.family)
