@@ -225,3 +225,21 @@ def test_kernel_result_line_is_the_lkmm_expectation(tmp_path: Path) -> None:
     # Naming another model skips the test: its only expectation is about lkmm.
     res = CliRunner().invoke(main, ["check", "--model", "sc", str(tmp_path)])
     assert "0 passed, 0 failed" in res.stdout
+
+
+def test_rcu_chains_generator() -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "bench"))
+    from rcu_chains import chain, expected
+
+    from mmcheck.regress import kernel_result
+
+    assert [expected(k) for k in ("GR", "RR", "GRR", "GGR", "R")] == [
+        "Never", "Sometimes", "Sometimes", "Never", "Sometimes"]
+    name, text = chain("GRGR")
+    t = parse_text(text)
+    assert t.name == name == "RCU-LB+rw-g+rw-r+rw-g+rw-r"
+    assert kernel_result(t) == "Never"
+    r = check(t, "sc")  # a cycle: no interleaving has every read see 1
+    assert (r.positive, r.negative) == (0, 15)

@@ -19,13 +19,16 @@ Event vocabulary (tags of ``TraceEvent``/``Event``; herd's set names):
 - Fences (direction ``F``): ``Mb``, ``Rmb``, ``Wmb``, ``Barrier``, ``Before-atomic``,
   ``After-atomic``, ``After-spinlock``, ``After-unlock-lock``, ``After-srcu-read-unlock``,
   ``Rcu-lock``, ``Rcu-unlock``, ``Sync-rcu`` (both synchronize_rcu forms).
-- SRCU: ``srcu_read_lock(s)`` (and ``srcu_down_read``) is a read of ``s`` tagged
-  ``Srcu-lock`` whose value is the thread's index; ``srcu_read_unlock(s, i)``
-  (``srcu_up_read``) a write of ``i`` to ``s`` tagged ``Srcu-unlock``;
+- SRCU: ``srcu_read_lock(s)`` (and ``srcu_down_read``) is a read of the location ``s``
+  tagged ``Srcu-lock`` (its value is whatever ``s`` holds, as herd7's ``__load{srcu-lock}``
+  reads it); ``srcu_read_unlock(s, i)`` (``srcu_up_read``) a write of ``i`` to ``s`` tagged
+  ``Srcu-unlock``, so the pair is related by ``data`` when ``i`` is the lock's result;
   ``synchronize_srcu(s)`` (and ``_expedited``) an event tagged ``Sync-srcu`` of
   direction ``F`` that has the location ``s`` (herd7's SRCU event: in ``po`` and ``loc``,
   not in ``M``; herd7 keeps it out of ``F`` too, so a model wanting herd's ``F`` takes
   ``F \\ Sync-srcu``).
+- Locations: every memory event has one; ``loc`` relates events of one location, the
+  initial writes (``IW``) included.
 - Spinlocks, on the lock's location, whose value is 0 (free) or 1 (held):
   ``spin_lock`` is ``LKR`` (a read of 0) then ``LKW`` (a write of 1), related by ``rmw``;
   ``spin_unlock`` is ``UL`` (a write of 0); ``spin_trylock`` is ``LKR; LKW`` (returns 1)
@@ -33,7 +36,10 @@ Event vocabulary (tags of ``TraceEvent``/``Event``; herd's set names):
   or ``RU`` (a read of 0, returns 0).  Unlike herd7, where lock events are outside ``R``
   and ``W`` and ``lock.cat`` adds them, here they are reads and writes with values, so the
   search gives them ``rf`` and ``co`` like any access: a model wanting herd's plain
-  ``R``/``W`` subtracts ``LKR | LKW | UL | LF | RL | RU``.
+  ``R``/``W`` subtracts ``LKR | LKW | UL | LF | RL | RU``, and what ``lock.cat`` says of
+  their ordering (``LKR`` is an acquire, ``UL`` a release) is for the model to add; the
+  ``rf``/``co`` generation of ``lock.cat`` is not needed (the search does it, with the
+  same executions as herd7: see ``tests/test_c_vs_herd.py``).
 - Dependencies as herd7 computes them for C: ``addr`` and ``data`` follow values through
   locals from the reads they come from (an atomic op's or add_unless's write has ``data``
   from its own read; xchg's and cmpxchg's writes do not); ``ctrl`` goes from every read
@@ -243,9 +249,7 @@ class _Run:
             return
         if isinstance(s, If):
             saved = st.ctrl
-            self.cond_ctrl(s.cond)
-            taken = _truth(self.cond_val)
-            if taken:
+            if _truth(self.cond_ctrl(s.cond)):
                 self.stmt(s.then)
             elif s.orelse is not None:
                 self.stmt(s.orelse)
@@ -255,8 +259,7 @@ class _Run:
             saved = st.ctrl
             count = 0
             while True:
-                self.cond_ctrl(s.cond)
-                if not _truth(self.cond_val):
+                if not _truth(self.cond_ctrl(s.cond)):
                     break
                 if count >= UNROLL:
                     raise Cutoff()
@@ -266,10 +269,8 @@ class _Run:
             return
         raise UserError(f"unknown statement {s!r}", None)  # pragma: no cover
 
-    cond_val: Value = 0
-
-    def cond_ctrl(self, cond: Expr) -> None:
-        """Evaluate a condition; what follows depends on it by ``ctrl``."""
+    def cond_ctrl(self, cond: Expr) -> Value:
+        """Evaluate a condition (its value returned); what follows depends on it by ``ctrl``."""
         st = self.st
         mark = len(st.events)
         v = self.expr(cond)
@@ -279,7 +280,7 @@ class _Run:
             if e.dir == READ and "LKR" not in e.tags:
                 mask |= (1 << k) | e.addr
         st.ctrl |= mask
-        self.cond_val = v.v
+        return v.v
 
     # -- expressions ---------------------------------------------------------------------
 
@@ -380,18 +381,15 @@ class _Run:
             arg, loc = self.expr(args[0]), self.expr(args[1])
         if not (fetch or ret):  # atomic_add(v, p): no value, no ordering
             r = self.read(loc, frozenset(("Noreturn", "RMW")), span)
-            new = self.compute(op, r, arg, span)
-            w = self.write(loc, new, frozenset(("Once", "RMW")), span)
-            self.st.add_rmw(self._last_read, w)
+            ridx = len(self.st.events) - 1
+            w = self.write(loc, self.compute(op, r, arg, span), frozenset(("Once", "RMW")), span)
+            self.st.add_rmw(ridx, w)
             return Val(0)
         old, new = self.atomic(loc, op, arg, order, span)
         return old if fetch else new
 
-    _last_read = 0
-
     def compute(self, op: str, r: Val, arg: Val, span: Span) -> Val:
         """The value an RMW writes: ``op`` of what it read and ``arg``."""
-        self._last_read = len(self.st.events) - 1
         if op in ("add", "inc"):
             v = _binop("+", r.v, arg.v, span)
         elif op in ("sub", "dec"):
@@ -407,9 +405,10 @@ class _Run:
         rt = "Acquire" if order == "acquire" else "Once"
         wt = "Release" if order == "release" else "Once"
         r = self.read(loc, frozenset((rt, "RMW")), span)
+        ridx = len(self.st.events) - 1
         new = self.compute(op, r, arg, span)
         w = self.write(loc, new, frozenset((wt, "RMW")), span)
-        self.st.add_rmw(self._last_read, w)
+        self.st.add_rmw(ridx, w)
         if order == "mb":
             self.fence("Mb")
         return r, Val(new.v, new.deps)
@@ -457,9 +456,9 @@ class _Run:
             return Val(0) if retbool else r
         self.fence("Mb")
         r = self.read(loc, tags, span, lambda v: v != u.v)
-        new = self.compute("add", r, a, span)
-        w = self.write(loc, new, tags, span)
-        self.st.add_rmw(self._last_read, w)
+        ridx = len(self.st.events) - 1
+        w = self.write(loc, self.compute("add", r, a, span), tags, span)
+        self.st.add_rmw(ridx, w)
         self.fence("Mb")
         return Val(1) if retbool else r
 
@@ -476,8 +475,7 @@ class _Run:
         if name == "spin_trylock" and self.st.choose(2) == 1:
             self.read(addr, frozenset(("LF",)), span, lambda v: v == 1)
             return Val(0)
-        r = self.read(addr, frozenset(("LKR",)), span, lambda v: v == 0)
-        del r
+        self.read(addr, frozenset(("LKR",)), span, lambda v: v == 0)
         ridx = len(self.st.events) - 1
         w = self.emit(WRITE, loc, 1, frozenset(("LKW",)), addr=addr.deps)
         self.st.add_rmw(ridx, w)
