@@ -30,7 +30,7 @@ conformance: $(VENV)/.installed
 	@if [ -d "$(SHARED)" ]; then \
 	  $(PY) -m mmcheck.conformance --quiet $(SHARED)/x86-catalogue $(SHARED)/x86_64-catalogue \
 	    $(SHARED)/x86_64-instructions $(SHARED)/x86-diy $(SHARED)/aarch64-catalogue \
-	    $(SHARED)/aarch64-diy $(SHARED)/aarch64-instructions; \
+	    $(SHARED)/aarch64-diy $(SHARED)/aarch64-instructions $(SHARED)/c-lkmm; \
 	else echo "no conformance corpus at $(SHARED): skipped"; fi
 
 # Benchmarks measure mmcheck as users install it (not the editable development copy).

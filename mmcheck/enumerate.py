@@ -23,7 +23,7 @@ from mmcheck.errors import Incomplete, Unsupported
 from mmcheck.events import READ, WRITE, Event, Trace, event_sets, structural_rows
 from mmcheck.execution import Stats, loc_key, value_key
 from mmcheck.litmus.ast import Litmus, Loc, Mem, Reg, Sym, Value
-from mmcheck.models.dsl import Check, Model, is_monotone
+from mmcheck.models.dsl import Check, Model, is_monotone, mentions_dynamic
 from mmcheck.models.evaluate import Context, Evaluator, Plan, plan_for
 from mmcheck.relation import Relation
 from mmcheck.semantics.runner import Program, thread_traces
@@ -322,15 +322,17 @@ _MODEL_PLANS: dict[int, tuple[Plan, Plan, Plan]] = {}
 
 
 def _plans(model: Model) -> tuple[Plan, Plan, Plan]:
-    """All checks, the monotone ones (run after every choice), the rest (at the leaves).
+    """All checks, the monotone ones (run after every choice; those the model prunes
+    with, if it names them), the rest (at the leaves).
 
     One plan holds every check so that static terms are shared; the two subsets
     index into the same per-combination context.
     """
     hit = _MODEL_PLANS.get(id(model))
     if hit is None:
-        monotone = [c for c in model.checks if is_monotone(c.expr)]
-        others = [c for c in model.checks if not is_monotone(c.expr)]
+        monotone = [c for c in model.checks if is_monotone(c.expr)
+                    and (model.prune_with is None or c.name in model.prune_with)]
+        others = [c for c in model.checks if not any(c is m for m in monotone)]
         plan_all = plan_for(list(model.checks))
         hit = (plan_all, plan_all.subset(monotone), plan_all.subset(others))
         _MODEL_PLANS[id(model)] = hit
@@ -421,11 +423,36 @@ def _search(
     rf_of: dict[int, int] = {}
     evaluator = combo.evaluator
     ctx = Context(evaluator, plan_all)
+    # The monotone checks left to the leaves, and the non-monotone ones.
+    leaf_mono = plan_all.subset([c for c, _ in plan_leaf.checks if is_monotone(c.expr)])
+    leaf_rest = plan_all.subset([c for c, _ in plan_leaf.checks if not is_monotone(c.expr)])
+    # Where the last run of reads begins: from there on only rf is still to choose.
+    # Giving each remaining read every source it may have over-approximates rf (and
+    # fr) in every completion; when the monotone leaf checks pass on that, they pass on
+    # every completion, and the subtree's leaves run only the others.
+    reads_from = len(steps)
+    while reads_from > 0 and steps[reads_from - 1][0] == "R":
+        reads_from -= 1
+    sources: dict[int, list[int]] = {}
+    for _, r_, loc_ in steps[reads_from:]:
+        sources[r_] = [w for w in writes[loc_] if ev[w].value in allowed[r_]
+                       and not (ev[w].thread == ev[r_].thread and w > r_)]
+
+    def subtree_passes(k: int) -> bool:
+        over = list(rf_rows)
+        for _, r_, _ in steps[k:]:
+            bit = 1 << r_
+            for w in sources[r_]:
+                over[w] |= bit
+        return leaf_mono.first_failure(ctx, over, co_rows) is None
+
     flag_plan = plan_for(list(model.flags)) if model.flags else None
     flag_ctx = Context(evaluator, flag_plan) if flag_plan is not None else None
 
     def run_checks(which: Plan) -> Check | None:
         return which.first_failure(ctx, rf_rows, co_rows)
+
+    static_flags: dict[str, bool] = {}  # flags that do not depend on rf/co: once each
 
     def leaf_flags(skip: frozenset[str]) -> frozenset[str]:
         """The flags the current complete execution raises (those not in ``skip``)."""
@@ -434,11 +461,21 @@ def _search(
         flag_ctx.rf = rf_rows
         flag_ctx.co = co_rows
         flag_ctx.gen += 1
-        return frozenset(
-            c.name for c, test in flag_plan.checks if c.name not in skip and not test(flag_ctx)
-        )
+        raised = []
+        for c, test in flag_plan.checks:
+            if c.name in skip:
+                continue
+            if not mentions_dynamic(c.expr):
+                hit = static_flags.get(c.name)
+                if hit is None:
+                    hit = static_flags[c.name] = not test(flag_ctx)
+                if hit:
+                    raised.append(c.name)
+            elif not test(flag_ctx):
+                raised.append(c.name)
+        return frozenset(raised)
 
-    def dfs(k: int) -> None:
+    def dfs(k: int, sure: bool = False) -> None:
         ticks[0] += 1
         if limits is not None and not ticks[0] & 1023:
             if limits.deadline and time.monotonic() > limits.deadline:
@@ -450,7 +487,10 @@ def _search(
             if not matches:
                 return  # these read values take another path: not this shape's
             stats.candidates += len(matches)
-            failed = run_checks(plan_leaf if (steps and prune) else plan_all)
+            if sure:  # the ordering checks hold; the pruning ones were left to here
+                failed = run_checks(plan_monotone) or run_checks(leaf_rest)
+            else:
+                failed = run_checks(plan_leaf if (steps and prune) else plan_all)
             if failed is not None and rejected is None:
                 stats.pruned += 1
             orders = [order[loc] for loc in combo.locs]
@@ -497,6 +537,9 @@ def _search(
                 co_rows[e] = 0
                 seq_.pop(pos)
         else:
+            if prune and not sure and leaf_mono.checks and k >= reads_from and \
+                    len(steps) - k >= 3:
+                sure = subtree_passes(k)
             r = ev[e]
             vals = allowed[e]
             for w in writes[loc]:
@@ -507,8 +550,8 @@ def _search(
                     continue  # a read never sees a po-later write of its own thread
                 rf_rows[w] |= 1 << e
                 rf_of[e] = w
-                if not prune or run_checks(plan_monotone) is None:
-                    dfs(k + 1)
+                if not prune or sure or run_checks(plan_monotone) is None:
+                    dfs(k + 1, sure)
                 else:
                     stats.pruned += 1
                 rf_rows[w] &= ~(1 << e)

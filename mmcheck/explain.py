@@ -24,8 +24,10 @@ from mmcheck.models.dsl import (
     Base,
     Check,
     Diff,
+    DifferentValues,
     Domain,
     Expr,
+    FinalWrites,
     Ident,
     Inter,
     Inverse,
@@ -35,6 +37,7 @@ from mmcheck.models.dsl import (
     Plus,
     Product,
     Range,
+    Rec,
     SBase,
     SDiff,
     Seq,
@@ -43,6 +46,7 @@ from mmcheck.models.dsl import (
     Star,
     SUnion,
     Union,
+    Var,
     coe,
     coi,
     fre,
@@ -108,6 +112,8 @@ def show_set(s: SetExpr) -> str:
         return f"domain({show_expr(s.rel)})"
     if isinstance(s, Range):
         return f"range({show_expr(s.rel)})"
+    if isinstance(s, FinalWrites):
+        return f"FW({show_set(s.among)})"
     raise TypeError(s)  # pragma: no cover
 
 
@@ -135,6 +141,10 @@ def show_expr(e: Expr) -> str:
         return f"[{show_set(e.set)}]"
     if isinstance(e, Product):
         return f"{show_set(e.left)} * {show_set(e.right)}"
+    if isinstance(e, (Rec, Var)):
+        return e.name
+    if isinstance(e, DifferentValues):
+        return f"different-values({show_expr(e.rel)})"
     raise TypeError(e)  # pragma: no cover
 
 
@@ -267,6 +277,15 @@ def _label_edge(rels: ExecutionRelations, parts: Sequence[Expr], a: int, b: int)
     raise ValueError(f"edge {a}->{b} is in none of the parts")  # pragma: no cover
 
 
+def _unfold(rels: ExecutionRelations, parts: Sequence[Expr], a: int, b: int) -> list[Step]:
+    """One edge of a cycle: its label, or the steps of an unfolded sequence (pb...)."""
+    for p in parts:
+        named = _part_name(p)
+        if isinstance(named, Named) and named.name in UNFOLDED and (a, b) in rels.value(p):
+            return explain_path(rels, named, a, b)
+    return [Step(a, _label_edge(rels, parts, a, b), b)]
+
+
 def shortest_cycle(rows: Sequence[int]) -> list[int] | None:
     """A shortest cycle, started at its lowest event; None if acyclic.
 
@@ -304,10 +323,23 @@ def _bfs(rows: Sequence[int], a: int, b: int, lowest: int = 0) -> list[int] | No
     return None
 
 
+# Named sequences an explanation unfolds into their steps: the LKMM's orders built by
+# composition (pb is prop, then a strong fence, then hb*; prop is an overwrite, then
+# cumulative fences, then an rfe...).
+UNFOLDED = frozenset({"pb", "rb", "prop", "cumul-fence", "rcu-fence", "rcu-link"})
+
+
 def explain_path(rels: ExecutionRelations, e: Expr, a: int, b: int) -> list[Step]:
     """Labelled steps from ``a`` to ``b`` showing that ``(a, b)`` is in ``e``."""
+    if isinstance(e, Named) and a == b and isinstance(e.body, (Star, Opt)):
+        return []  # the reflexive part of r* or r?: no step
+    if isinstance(e, Named) and e.name in UNFOLDED:
+        steps = explain_path(rels, e.body, a, b)
+        return steps if steps else [Step(a, e.name, b)]
     if isinstance(e, Base) or (isinstance(e, Named) and not _composite(e)):
         return [Step(a, _label(rels, e, a, b), b)]
+    if isinstance(e, (Inter, Diff)) and isinstance(e.left, (Named, Base)):
+        return explain_path(rels, e.left, a, b)  # ordered by the left-hand relation
     if isinstance(e, Named):
         return explain_path(rels, e.body, a, b)
     if isinstance(e, Union):
@@ -374,7 +406,7 @@ def blame(x: Execution, check: Check, rels: ExecutionRelations | None = None) ->
         if cycle is None:
             return None
         edges = zip(cycle, cycle[1:] + cycle[:1], strict=True)
-        steps = tuple(Step(a, _label_edge(r, parts, a, b), b) for a, b in edges)
+        steps = tuple(s for a, b in edges for s in _unfold(r, parts, a, b))
         return Blame(check.name, check.kind, text, steps)
     point = rel.reflexive_point()
     if point is None:
@@ -602,6 +634,21 @@ RELATION_WORDS = {
     "addr": "address dependency",
     "data": "data dependency",
     "ctrl": "control dependency",
+    # the LKMM
+    "mb": "a full barrier between them",
+    "rmb": "smp_rmb() between them",
+    "wmb": "smp_wmb() between them",
+    "gp": "a grace period between them",
+    "po-rel": "a release after it",
+    "acq-po": "an acquire before it",
+    "po-unlock-lock-po": "an unlock then a lock between them",
+    "rmw-sequence": "a chain of read-modify-writes",
+    "hb": "happens before",
+    "prop": "propagates before",
+    "rcu-order": "a grace period ordered with a read-side critical section",
+    "rcu-fence": "ordered by RCU",
+    "to-r": "dependency to a read",
+    "to-w": "ordered before a write",
 }
 
 

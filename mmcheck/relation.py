@@ -179,6 +179,30 @@ def seq_rows(left: tuple[int, ...] | list[int], right: tuple[int, ...] | list[in
     return out
 
 
+def seq_rows_sparse(left: tuple[int, ...] | list[int], right: tuple[int, ...] | list[int]
+                    ) -> list[int]:
+    """``seq_rows`` for a ``right`` with few non-empty rows: the others are masked out
+    of each left row before its bits are walked."""
+    nz = 0
+    bit = 1
+    for r in right:
+        if r:
+            nz |= bit
+        bit <<= 1
+    if not nz:
+        return [0] * len(left)
+    out = []
+    for row in left:
+        row &= nz
+        acc = 0
+        while row:
+            low = row & -row
+            acc |= right[low.bit_length() - 1]
+            row ^= low
+        out.append(acc)
+    return out
+
+
 def closure_rows(rows: tuple[int, ...] | list[int]) -> list[int]:
     """Warshall's algorithm on bit rows."""
     out = list(rows)

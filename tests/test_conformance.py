@@ -22,6 +22,7 @@ if not CORPUS.is_dir():
 
 X86_DIRS = ("x86-catalogue", "x86_64-catalogue", "x86-diy", "x86_64-instructions")
 AARCH64_DIRS = ("aarch64-catalogue", "aarch64-diy")
+C_DIRS = ("c-lkmm",)  # C tests under the Linux-kernel memory model (lkmm, their default)
 # Directories where a test may also be reported unsupported (with a reason), never
 # answered wrongly nor rejected as malformed.
 LENIENT_DIRS = ("aarch64-instructions",)
@@ -30,6 +31,8 @@ LENIENT_DIRS = ("aarch64-instructions",)
 # with a word the reason must contain.
 KNOWN_UNSUPPORTED = {
     "x86_64-instructions/A009": "arrays",
+    # A path dereferences the integer a list cell holds (herd7 drops such paths).
+    "c-lkmm/C-RomanPenyaev-list-rcu-rr": "not a shared location",
 }
 
 TIMEOUT = 60.0
@@ -37,7 +40,7 @@ TIMEOUT = 60.0
 
 def _params() -> list[Any]:
     params: list[Any] = []
-    for d in X86_DIRS + AARCH64_DIRS + LENIENT_DIRS:
+    for d in X86_DIRS + AARCH64_DIRS + C_DIRS + LENIENT_DIRS:
         folder = CORPUS / d
         tests = sorted(f for f in folder.glob("*.litmus")
                        if Path(f"{f}.expected").exists()) if folder.is_dir() else []
@@ -64,7 +67,7 @@ def test_agrees_with_herd(path: Path) -> None:
     assert outcome.verdict and outcome.states and outcome.counts and outcome.flags
 
 
-TEXT_DIRS = X86_DIRS + AARCH64_DIRS + LENIENT_DIRS
+TEXT_DIRS = X86_DIRS + AARCH64_DIRS + C_DIRS + LENIENT_DIRS
 
 
 @pytest.mark.conformance
@@ -113,3 +116,53 @@ def test_catalogue_verdicts_match_kinds() -> None:
         assert got == kinds[test.name], test.name
         compared += 1
     assert compared >= 70
+
+
+def _herd7() -> Path | None:
+    """herd7 7.57, from $HERD7 or a herdtools7 build beside the repository."""
+    import os
+
+    env = os.environ.get("HERD7")
+    if env:
+        return Path(env)
+    root = Path(__file__).resolve().parents[1]
+    for up in (root.parent, root.parent.parent):
+        p = up / "herd7" / "src" / "_build" / "default" / "herd" / "herd.exe"
+        if p.exists():
+            return p
+    return None
+
+
+@pytest.mark.conformance
+def test_library_herd_text_matches_herd7() -> None:
+    """The project's own litmus/ library, line for line (Flag lines included) against
+    herd7 run now: x86tso.cat, aarch64.cat, or the kernel's LKMM files for C."""
+    import subprocess
+
+    from mmcheck.check import check
+    from mmcheck.litmus.parse import parse_file
+    from mmcheck.report.herd import render
+
+    herd7 = _herd7()
+    if herd7 is None:
+        pytest.skip("herd7 not found (set HERD7)")
+    root = Path(__file__).resolve().parents[1]
+    libdir = herd7.parents[3] / "herd" / "libdir"
+    lkmm = CORPUS / "models" / "lkmm"
+    differ, compared = [], 0
+    for path in sorted((root / "litmus").rglob("*.litmus")):
+        test = parse_file(path)
+        if test.arch == "C":
+            cmd = [str(herd7), "-I", str(CORPUS / "models" / "herd-7.57"), "-conf",
+                   "linux-kernel.cfg", str(path)]
+            cwd = lkmm
+        else:
+            cat = "aarch64.cat" if test.arch == "AArch64" else "x86tso.cat"
+            cmd, cwd = [str(herd7), "-I", str(libdir), "-model", cat, str(path)], root
+        out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300).stdout
+        expected = [ln for ln in out.splitlines()
+                    if ln.strip() and not ln.startswith(("Hash=", "Time "))]
+        if render(check(test)).splitlines() != expected:
+            differ.append(path.name)
+        compared += 1
+    assert compared and not differ, differ

@@ -255,13 +255,17 @@ class Model(Record):
     ``flag ~empty X as NAME``: the check is ``empty X``).
     """
 
-    __slots__ = ("name", "title", "checks", "arches", "flags")
+    __slots__ = ("name", "title", "checks", "arches", "flags", "prune_with")
 
     name: str
     title: str
     checks: tuple[Check, ...]
     arches: tuple[str, ...]
     flags: tuple[Check, ...]
+    # The checks the search runs on partial executions (None: every monotone check).
+    # The others run on complete candidates only: a cheaper search when they cost
+    # much and rarely prune, never a different answer.
+    prune_with: tuple[str, ...] | None
 
     def __init__(
         self,
@@ -270,12 +274,14 @@ class Model(Record):
         checks: tuple[Check, ...],
         arches: tuple[str, ...],
         flags: tuple[Check, ...] = (),
+        prune_with: tuple[str, ...] | None = None,
     ) -> None:
         self.name = name
         self.title = title
         self.checks = checks
         self.arches = arches
         self.flags = flags
+        self.prune_with = prune_with
 
 
 class Var(Expr):

@@ -33,7 +33,14 @@ from mmcheck.models.dsl import (
     free_vars,
     mentions_dynamic,
 )
-from mmcheck.relation import Relation, closure_rows, find_cycle, is_acyclic_rows, seq_rows
+from mmcheck.relation import (
+    Relation,
+    closure_rows,
+    find_cycle,
+    is_acyclic_rows,
+    seq_rows,
+    seq_rows_sparse,
+)
 
 
 class Evaluator:
@@ -352,20 +359,27 @@ class Plan:
             hit = self._memo_fns.get(key)
             if hit is not None:
                 return hit
-            body = self._compile(e.body)
-            slot = self.n_memo
-            self.n_memo += 1
-
-            def memo(ctx: Context) -> Rows:
-                gen, rows = ctx.memo[slot]
-                if gen != ctx.gen:
-                    rows = body(ctx)
-                    ctx.memo[slot] = (ctx.gen, rows)
-                return rows
-
+            memo = self._memoised(self._compile(e.body))
             self._memo_fns[key] = memo
             return memo
+        if getattr(self, "_in_rec", 0) and not free_vars(e):
+            # Inside a fixpoint, a term that does not mention the recursive variable
+            # keeps its value from one iteration to the next: computed once per node.
+            return self._memoised(self._raw(e))
         return self._raw(e)
+
+    def _memoised(self, body: Fn) -> Fn:
+        slot = self.n_memo
+        self.n_memo += 1
+
+        def memo(ctx: Context) -> Rows:
+            gen, rows = ctx.memo[slot]
+            if gen != ctx.gen:
+                rows = body(ctx)
+                ctx.memo[slot] = (ctx.gen, rows)
+            return rows
+
+        return memo
 
     def _raw(self, e: Expr) -> Fn:
         if isinstance(e, Var):
@@ -462,7 +476,19 @@ class Plan:
 
             return product
 
-        # The rest (value comparisons): evaluated on the current rf and co.
+        if isinstance(e, DifferentValues):
+            inner = self._compile(e.rel)
+
+            def different(ctx: Context) -> Rows:
+                rows = inner(ctx)
+                if not any(rows):
+                    return rows
+                ctx.ev.set_dynamic(Relation(ctx.n, ctx.rf), Relation(ctx.n, ctx.co))
+                return ctx.ev._different_values(Relation(ctx.n, rows)).rows
+
+            return different
+
+        # Anything else: evaluated on the current rf and co.
         def fallback(ctx: Context) -> Rows:
             ctx.ev.set_dynamic(Relation(ctx.n, ctx.rf), Relation(ctx.n, ctx.co))
             for name, rows in ctx.env.items():
@@ -535,7 +561,11 @@ class Plan:
         raise TypeError(e)  # pragma: no cover
 
     def _rec(self, e: Rec) -> Fn:
-        body = self._compile(e.body)
+        self._in_rec = getattr(self, "_in_rec", 0) + 1
+        try:
+            body = self._compile(_hoist(e.body))
+        finally:
+            self._in_rec -= 1
         name = e.name
 
         def rec(ctx: Context) -> Rows:
@@ -566,17 +596,27 @@ class Plan:
                 run.clear()
 
         statics: list[int] = []  # where each run of static factors is in parts
-        for a in args:
+        # A later factor r? or r* is applied as rows | rows ; r (rows | rows ; r+): the
+        # identity part costs nothing, and a sparse r is cheap to compose with.
+        reflexive: list[bool] = []
+        for i, a in enumerate(args):
             if mentions_dynamic(a):
                 flush()
-                parts.append(self._compile(a))
+                if i > 0 and isinstance(a, (Opt, Star)) and mentions_dynamic(a.arg):
+                    parts.append(self._compile(a.arg if isinstance(a, Opt) else Plus(a.arg)))
+                    reflexive.append(True)
+                else:
+                    parts.append(self._compile(a))
+                    reflexive.append(False)
             else:
                 run.append(a)
                 if len(run) == 1:
                     statics.append(len(parts))
+                    reflexive.append(False)
         flush()
         static_fns = [parts[i] for i in statics]
-        first, rest = parts[0], parts[1:]
+        first, rest = parts[0], list(zip(parts[1:], reflexive[1:], strict=True))
+        assert not reflexive[0]
 
         def seq(ctx: Context) -> Rows:
             for f in static_fns:  # an empty static factor empties the sequence
@@ -584,13 +624,47 @@ class Plan:
                 if not any(rows):
                     return rows
             rows = first(ctx)
-            for g in rest:
+            for g, refl in rest:
                 if not any(rows):  # empty so far: so is the whole sequence
                     return rows
-                rows = seq_rows(rows, g(ctx))
+                if refl:
+                    more = seq_rows_sparse(rows, g(ctx))
+                    rows = [x | y for x, y in zip(rows, more, strict=True)]
+                else:
+                    rows = seq_rows(rows, g(ctx))
             return rows
 
         return seq
+
+
+def _hoist(e: Expr) -> Expr:
+    """``e`` with the parts of its unions and the runs of its sequences that do not
+    mention a recursive variable grouped together (each then computed once per node
+    rather than once per iteration of the fixpoint)."""
+    if not free_vars(e):
+        return e
+    if isinstance(e, Union):
+        fixed = [a for a in e.args if not free_vars(a)]
+        moving = [_hoist(a) for a in e.args if free_vars(a)]
+        head = [fixed[0] if len(fixed) == 1 else Union(tuple(fixed))] if fixed else []
+        return Union(tuple(head + moving))
+    if isinstance(e, Seq):
+        out: list[Expr] = []
+        run: list[Expr] = []
+        for a in e.args:
+            if free_vars(a):
+                if run:
+                    out.append(run[0] if len(run) == 1 else Seq(tuple(run)))
+                    run = []
+                out.append(_hoist(a))
+            else:
+                run.append(a)
+        if run:
+            out.append(run[0] if len(run) == 1 else Seq(tuple(run)))
+        return Seq(tuple(out))
+    if isinstance(e, Inter):
+        return Inter(_hoist(e.left), _hoist(e.right))
+    return e
 
 
 _PLANS: dict[tuple[int, ...], Plan] = {}
