@@ -455,27 +455,26 @@ def _search(
     def run_checks(which: Plan) -> Check | None:
         return which.first_failure(ctx, rf_rows, co_rows)
 
-    static_flags: dict[str, bool] = {}  # flags that do not depend on rf/co: once each
+    # Flags that do not depend on rf/co are evaluated once, at the first leaf.
+    static_flags: list[str] | None = None
+    dynamic_flags = [(c.name, test) for c, test in (flag_plan.checks if flag_plan else [])
+                     if mentions_dynamic(c.expr)]
 
     def leaf_flags(skip: frozenset[str]) -> frozenset[str]:
         """The flags the current complete execution raises (those not in ``skip``)."""
+        nonlocal static_flags
         if flag_plan is None or flag_ctx is None:
             return frozenset()
         flag_ctx.rf = rf_rows
         flag_ctx.co = co_rows
         flag_ctx.gen += 1
-        raised = []
-        for c, test in flag_plan.checks:
-            if c.name in skip:
-                continue
-            if not mentions_dynamic(c.expr):
-                hit = static_flags.get(c.name)
-                if hit is None:
-                    hit = static_flags[c.name] = not test(flag_ctx)
-                if hit:
-                    raised.append(c.name)
-            elif not test(flag_ctx):
-                raised.append(c.name)
+        if static_flags is None:
+            static_flags = [c.name for c, test in flag_plan.checks
+                            if not mentions_dynamic(c.expr) and not test(flag_ctx)]
+        raised = [name for name in static_flags if name not in skip]
+        for name, test in dynamic_flags:
+            if name not in skip and not test(flag_ctx):
+                raised.append(name)
         return frozenset(raised)
 
     def dfs(k: int, sure: bool = False) -> None:

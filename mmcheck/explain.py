@@ -334,8 +334,8 @@ def explain_path(rels: ExecutionRelations, e: Expr, a: int, b: int) -> list[Step
     if isinstance(e, Named) and a == b and isinstance(e.body, (Star, Opt)):
         return []  # the reflexive part of r* or r?: no step
     if isinstance(e, Named) and e.name in UNFOLDED:
-        steps = explain_path(rels, e.body, a, b)
-        return steps if steps else [Step(a, e.name, b)]
+        unfolded = explain_path(rels, e.body, a, b)
+        return unfolded if unfolded else [Step(a, e.name, b)]
     if isinstance(e, Base) or (isinstance(e, Named) and not _composite(e)):
         return [Step(a, _label(rels, e, a, b), b)]
     if isinstance(e, (Inter, Diff)) and isinstance(e.left, (Named, Base)):

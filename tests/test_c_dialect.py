@@ -243,3 +243,12 @@ def test_rcu_chains_generator() -> None:
     assert kernel_result(t) == "Never"
     r = check(t, "sc")  # a cycle: no interleaving has every read see 1
     assert (r.positive, r.negative) == (0, 15)
+
+
+def test_short_circuit_right_operand_depends_on_the_left() -> None:
+    src = ("C t\n{}\nP0(int *x, int *y) { int r0; int r1; r0 = READ_ONCE(*x);\n"
+           " r1 = r0 && READ_ONCE(*y); }\nexists (0:r1=1)\n")
+    traces = thread_traces(compile_programs(parse_text(src))[0], lambda loc: [0, 1])
+    both = [tr for tr in traces if len(tr.events) == 2]
+    assert both and all(tr.events[1].ctrl == 1 for tr in both)
+    assert any(len(tr.events) == 1 for tr in traces)  # x=0: y is never read

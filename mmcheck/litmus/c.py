@@ -10,8 +10,9 @@ The layout of a C test::
 
 ``(* *)`` comments are comments outside the threads only: inside a thread ``(*x)`` is
 C.  The threads are parsed (by ``mmcheck.litmus.c_code``) into ``mmcheck.litmus.c_ast``;
-the condition, ``locations`` and ``filter`` as for the assembly dialects.  A call of anything but a known kernel
-primitive (``c_ast``'s ``PRIMITIVES``) marks the test unsupported, naming it and where.
+the condition, ``locations`` and ``filter`` as for the assembly dialects.  A call of
+anything but a known kernel primitive (``c_ast``'s ``PRIMITIVES``) marks the test
+unsupported, naming it and where.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ a block of statements.  Expressions keep kernel primitives as calls by name
 (``Call("smp_load_acquire", (Var("x"),))``): the semantics (``mmcheck.semantics.c``)
 gives each its LKMM meaning, and a compiler to an architecture maps each by name.
 
+A parsed C test is a ``Litmus`` (``mmcheck.litmus.ast``) with ``arch == "C"`` whose
+``program`` field holds the ``CProgram`` below; its ``init``, ``condition``,
+``locations`` and ``filter`` are those of any test.
+
 Every node carries the ``Span`` where it starts (``_compare`` leaves spans out of
 equality, so two parses of the same code compare equal wherever the code sits).
 

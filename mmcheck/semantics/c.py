@@ -45,7 +45,8 @@ Event vocabulary (tags of ``TraceEvent``/``Event``; herd's set names):
   from its own read; xchg's and cmpxchg's writes do not); ``ctrl`` goes from every read
   evaluated in an ``if``/``while`` condition, every read whose value reaches the
   condition through locals, and the ``addr`` sources of reads in the condition, to the
-  events of the branches only (not to what follows the ``if``).
+  events of the branches only (not to what follows the ``if``).  ``&&`` and ``||``
+  (not in herd7's dialect) short-circuit: their right operand is a branch on the left.
 - Program order: every statement's events follow the previous statement's; inside one
   statement the events are ordered as they happen (F; R; W; F for xchg), except that the
   two operands of a binary operator, each one event, are unordered (herd7 evaluates the
@@ -197,6 +198,9 @@ class _Run:
             return addr.v.name
         if addr.deps:  # a value read from memory that is no address: no such execution
             raise Choice()
+        if isinstance(addr.v, int):
+            raise UserError(f"access through the value {addr.v}, which is not a location "
+                            "(is the pointer a parameter of the thread?)", span)
         raise Unsupported(f"access to {addr.v}, which is not a shared location", span)
 
     def emit(self, dir: str, loc: str | None, value: Value | None, tags: frozenset[str],
@@ -280,7 +284,10 @@ class _Run:
             if e.dir == READ and "LKR" not in e.tags:
                 mask |= (1 << k) | e.addr
         st.ctrl |= mask
+        self._cond_mask = mask
         return v.v
+
+    _cond_mask = 0  # the ctrl sources of the condition evaluated last
 
     # -- expressions ---------------------------------------------------------------------
 
@@ -301,12 +308,16 @@ class _Run:
             x = _int(a.v, e.span, e.op)
             return Val(-x if e.op == "-" else ~x, a.deps)
         if isinstance(e, BinOp):
-            if e.op in ("&&", "||"):
-                a = self.expr(e.left)
-                if _truth(a.v) == (e.op == "||"):
-                    return Val(int(e.op == "||"), a.deps)
+            if e.op in ("&&", "||"):  # short-circuit: the right operand is a branch
+                saved = st.ctrl
+                left = self.cond_ctrl(e.left)
+                if _truth(left) == (e.op == "||"):
+                    st.ctrl = saved
+                    return Val(int(e.op == "||"), self._cond_mask)
+                mask = self._cond_mask
                 b = self.expr(e.right)
-                return Val(int(_truth(b.v)), a.deps | b.deps)
+                st.ctrl = saved
+                return Val(int(_truth(b.v)), mask | b.deps)
             m0 = len(st.events)
             a = self.expr(e.left)
             m1 = len(st.events)
