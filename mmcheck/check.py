@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from mmcheck.enumerate import (
     Leaf,
@@ -28,6 +29,7 @@ from mmcheck.semantics.runner import Program
 class Options(Record):
     __slots__ = (
         "timeout", "max_executions", "witnesses", "rejected", "progress", "verdict",
+        "target",
     )
 
     timeout: float | None
@@ -36,6 +38,7 @@ class Options(Record):
     rejected: int  # how many rejected candidates satisfying the condition to keep
     progress: Callable[[Stats], None] | None  # called now and then on long searches
     verdict: bool  # search for the verdict only (mmcheck.verdict), counts not computed
+    target: Any  # how a C test is compiled for x86tso/armv8 (mmcheck.compile.Options)
 
     def __init__(
         self,
@@ -45,6 +48,7 @@ class Options(Record):
         rejected: int = 0,
         progress: Callable[[Stats], None] | None = None,
         verdict: bool = False,
+        target: Any = None,
     ) -> None:
         self.timeout = timeout
         self.max_executions = max_executions
@@ -52,6 +56,7 @@ class Options(Record):
         self.rejected = rejected
         self.progress = progress
         self.verdict = verdict
+        self.target = target
 
 
 def default_model(test: Litmus) -> str:
@@ -70,11 +75,9 @@ def resolve_model(test: Litmus, name: str | None) -> Model:
             return model_for_test(name, test)
     model = get_model(model_name)
     if model is None:
-        if model_name == "lkmm":
-            raise UserError("the model 'lkmm' is not built in yet (use --model sc)",
-                            _header_span(test), test.path)
-        raise UserError(f"unknown model {model_name!r} (known: sc, x86tso, armv8)", None, test.path)
-    if test.arch not in model.arches:
+        raise UserError(f"unknown model {model_name!r} (known: sc, x86tso, armv8, lkmm, or a "
+                        ".cat or .cfg file)", None, test.path)
+    if test.arch not in model.arches and not compiles_to(test, model_name):
         d = dialect_for(test.arch)
         fits = ", ".join(sorted(d.models if d is not None else {"sc", default_model(test)}))
         article = "an" if test.arch[0] in "AEIOUX" else "a"
@@ -84,6 +87,13 @@ def resolve_model(test: Litmus, name: str | None) -> Model:
             test.path,
         )
     return model
+
+
+def compiles_to(test: Litmus, model: str) -> bool:
+    """A C test runs under a hardware model by being compiled for it (mmcheck.compile)."""
+    from mmcheck.compile import MODEL_ARCH
+
+    return test.arch == "C" and model in MODEL_ARCH
 
 
 def _header_span(test: Litmus) -> Span | None:
@@ -134,6 +144,14 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
     model_unsupported = getattr(m, "unsupported", None)  # a cat model's, for this test
     if model_unsupported is not None:
         return Result(**base, unsupported=model_unsupported, stats=stats)  # type: ignore[arg-type]
+    if compiles_to(test, m.name):
+        from mmcheck.compile import compiled
+
+        try:
+            asm = compiled(test, m.name, opts.target)
+        except Unsupported as exc:
+            return Result(**base, unsupported=_reason(exc), stats=stats)  # type: ignore[arg-type]
+        return check(asm, m, opts)
     try:
         programs, traces = prepare(test)
     except UserError as err:

@@ -30,6 +30,7 @@ from mmcheck.commands.run_cmd import (
     run_one,
     run_paths,
 )
+from mmcheck.models import MODEL_NAMES
 
 # Re-exported: the other commands (and tests) use them from here.
 __all__ = [
@@ -88,6 +89,7 @@ class LazyGroup(click.Group):
 
     lazy = {
         "check": "mmcheck.commands.check_cmd",
+        "compile": "mmcheck.commands.compile_cmd",
         "explain": "mmcheck.commands.explain_cmd",
         "fix": "mmcheck.commands.fix_cmd",
         "graph": "mmcheck.commands.graph_cmd",
@@ -128,8 +130,9 @@ _model_option = click.option(
     "-m",
     type=MODEL,
     default=None,
-    help="Memory model: sc, x86tso, armv8, or a .cat model or herd .cfg file (default: "
-    "from the test's architecture: x86tso for X86/X86_64, armv8 for AArch64).",
+    help="Memory model: sc, x86tso, armv8, lkmm, or a .cat model or herd .cfg file "
+    "(default: from the test's architecture: x86tso for X86/X86_64, armv8 for AArch64, lkmm "
+    "for C).",
 )
 
 
@@ -137,28 +140,62 @@ def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return cat_path_option(_model_option(fn))
 
 
+def parse_models(value: str | None) -> list[str] | None:
+    """``run --model``: one model, a comma list (``sc,lkmm,x86tso,armv8``) or ``all``; a
+    model is a built-in's name or a .cat or .cfg file."""
+    if value is None:
+        return None
+    if value.strip() == "all":
+        return ["all"]
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    if not names:
+        raise click.BadParameter("no model named", param_hint="'--model'")
+    return list(dict.fromkeys(MODEL.convert(n, None, None) for n in names))
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@model_option
+@click.option(
+    "--model",
+    "-m",
+    default=None,
+    help="Memory model: one of " + ", ".join(MODEL_NAMES) + " or a .cat or .cfg file, a comma "
+    "list of them, or all (every built-in model that fits each test). Default: from the test's architecture (x86tso for "
+    "X86/X86_64, armv8 for AArch64, lkmm for C). A C test runs under x86tso and armv8 "
+    "compiled through the mappings (see mmcheck compile).",
+)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["herd", "table", "json"]),
     default="herd",
     show_default=True,
-    help="herd: herd7's text; table: a table for the terminal; json: one object per line.",
+    help="herd: herd7's text; table: a table for the terminal (with several models: one row "
+    "per test, one column per model); json: one object per line.",
 )
 @click.option("--stats", is_flag=True, help="Show search statistics per test.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds per test before it is reported incomplete.")
 @click.option("--max-executions", type=click.IntRange(min=1), default=None,
               help="Stop a test after this many consistent executions (incomplete).")
+@click.option("--atomics", type=click.Choice(["lse", "llsc"]), default="lse",
+              show_default=True,
+              help="A C test under armv8: arm64 atomics as LSE instructions or LL/SC loops.")
+@click.option("--variant", "variants", type=click.Choice(["lto", "rcpc"]), multiple=True,
+              help="A C test under armv8: lto (READ_ONCE as LDAPR), rcpc (C11/QEMU acquire "
+              "as LDAPR). Repeatable.")
 @click.option("--verdict-only", "verdict", is_flag=True,
               help="Search only for the verdict, stopping as soon as it is known; execution "
               "counts are not computed (see the README).")
+@cat_path_option
 @guarded
 def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
-        timeout: float | None, max_executions: int | None, verdict: bool = False) -> int:
+        timeout: float | None, max_executions: int | None, atomics: str = "lse",
+        variants: tuple[str, ...] = (), verdict: bool = False) -> int:
     """Check litmus tests (files or directories) and print the outcome of each."""
-    return run_paths(paths, model, fmt, stats, timeout, max_executions, verdict)
+    from mmcheck.compile.codegen import Options as Target
+
+    models = parse_models(model)
+    target = Target(atomics, frozenset(variants))
+    return run_paths(paths, models, fmt, stats, timeout, max_executions, verdict, target)
 

@@ -350,7 +350,9 @@ class Combination:
         raise Unsupported(f"the model uses a relation {name!r} that mmcheck does not compute")
 
 
-_MODEL_PLANS: dict[int, tuple[Plan, Plan, Plan]] = {}
+# Keyed by id(model); the model is kept with its plans, so that its id is never reused by
+# another model while the entry lives (a model built and dropped in a loop, as tests do).
+_MODEL_PLANS: dict[int, tuple[Model, tuple[Plan, Plan, Plan]]] = {}
 
 
 def _plans(model: Model) -> tuple[Plan, Plan, Plan]:
@@ -360,14 +362,15 @@ def _plans(model: Model) -> tuple[Plan, Plan, Plan]:
     One plan holds every check so that static terms are shared; the two subsets
     index into the same per-combination context.
     """
-    hit = _MODEL_PLANS.get(id(model))
+    entry = _MODEL_PLANS.get(id(model))
+    hit = entry[1] if entry is not None and entry[0] is model else None
     if hit is None:
         monotone = [c for c in model.checks if is_monotone(c.expr)
                     and (model.prune_with is None or c.name in model.prune_with)]
         others = [c for c in model.checks if not any(c is m for m in monotone)]
         plan_all = plan_for(list(model.checks))
         hit = (plan_all, plan_all.subset(monotone), plan_all.subset(others))
-        _MODEL_PLANS[id(model)] = hit
+        _MODEL_PLANS[id(model)] = (model, hit)
     return hit
 
 

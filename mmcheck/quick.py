@@ -13,14 +13,14 @@ import sys
 
 from mmcheck.commands.run_cmd import PARALLEL_MIN_FILES
 
-MODELS = ("sc", "x86tso", "armv8")
+MODELS = ("sc", "x86tso", "armv8", "lkmm")
 
 
 def simple_run(argv: list[str]) -> dict[str, object] | None:
     """The arguments of a simple ``run`` command line, or None to use click."""
     if not argv or argv[0] != "run":
         return None
-    opts: dict[str, object] = dict(model=None, fmt="herd", stats=False, timeout=None,
+    opts: dict[str, object] = dict(models=None, fmt="herd", stats=False, timeout=None,
                                    max_executions=None, verdict=False)
     paths: list[str] = []
     args = iter(argv[1:])
@@ -29,7 +29,7 @@ def simple_run(argv: list[str]) -> dict[str, object] | None:
             v = next(args, None)
             if v not in MODELS:
                 return None
-            opts["model"] = v
+            opts["models"] = [v]
         elif a == "--format":
             v = next(args, None)
             if v not in ("herd", "json"):

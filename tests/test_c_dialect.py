@@ -181,10 +181,15 @@ def test_arrays_are_unsupported_not_an_error() -> None:
 def test_architecture_models_named_at_the_header() -> None:
     from mmcheck.check import resolve_model
 
+    # A C test fits every model: x86tso and armv8 check it compiled (mmcheck.compile).
     t = parse_text(MP, "mp.litmus")
+    assert resolve_model(t, "x86tso").name == "x86tso"
+    assert resolve_model(t, "armv8").name == "armv8"
+    sb = parse_text("X86 SB\n{}\n P0 | P1 ;\n MOV [x],$1 | MOV [y],$1 ;\n"
+                    "exists (x=1)\n", "sb.litmus")
     with pytest.raises(UserError) as e:
-        resolve_model(t, "x86tso")
-    assert "does not fit a C test (use one of: lkmm, sc)" in e.value.message
+        resolve_model(sb, "lkmm")
+    assert "does not fit an X86 test (use one of: sc, x86tso)" in e.value.message
     assert e.value.span is not None and e.value.span.line == 1
 
 

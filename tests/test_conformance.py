@@ -151,6 +151,8 @@ def test_library_herd_text_matches_herd7() -> None:
     differ, compared = [], 0
     for path in sorted((root / "litmus").rglob("*.litmus")):
         test = parse_file(path)
+        if test.arch == "C" and any(k in test.source for k in ("qatomic_", "_explicit")):
+            continue  # QEMU's and C11's primitives: not in the kernel's linux-kernel.def
         if test.arch == "C":
             cmd = [str(herd7), "-I", str(CORPUS / "models" / "herd-7.57"), "-conf",
                    "linux-kernel.cfg", str(path)]

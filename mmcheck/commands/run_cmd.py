@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from mmcheck.check import Options, check, resolve_model
 from mmcheck.errors import UserError
@@ -29,21 +30,28 @@ def echo(text: str, nl: bool = True, err: bool = False) -> None:
     stream.flush()
 
 
-def run_paths(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
-              timeout: float | None, max_executions: int | None, verdict: bool = False
-              ) -> int:
-    """``mmcheck run``: its exit status."""
+def run_paths(paths: tuple[str, ...], models: list[str] | None, fmt: str, stats: bool,
+              timeout: float | None, max_executions: int | None, verdict: bool = False,
+              target: Any = None) -> int:
+    """``mmcheck run``: its exit status.  ``models``: None for each test's default, one
+    model, several (each test under each that fits it), or ``["all"]``; ``target``: how a
+    C test is compiled for x86tso and armv8 (``mmcheck.compile.codegen.Options``)."""
     status = EXIT_OK
     results: list[Result] = []
     files = list(collect(paths))
     if not files:
         echo("no .litmus files found", err=True)
         return EXIT_BAD_INPUT
+    if models is not None and (len(models) > 1 or models == ["all"]):
+        return run_matrix(files, models, fmt, stats, timeout, max_executions, target,
+                          verdict)
+    model = models[0] if models else None
     if fmt != "table" and len(files) >= PARALLEL_MIN_FILES and jobs() > 1:
-        return run_parallel(files, model, fmt, stats, timeout, max_executions, verdict)
+        return run_parallel(files, model, fmt, stats, timeout, max_executions, verdict,
+                            target)
     for path in files:
         code, result, out = run_file(path, model, fmt, stats, timeout, max_executions,
-                                     progress=True, verdict=verdict)
+                                     progress=True, verdict=verdict, target=target)
         replay(out)
         status = max(status, code)
         if result is not None and fmt == "table":
@@ -55,6 +63,72 @@ def run_paths(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
 
         width = None if sys.stdout.isatty() else 160
         Console(width=width).print(results_table(results, stats=stats))
+    return status
+
+
+def models_for(test: Litmus, models: list[str]) -> list[str]:
+    """The models of a list that fit a test (``all``: every built-in model that fits it).
+    A model file is kept: whether it fits is said when the test is checked."""
+    from mmcheck.cat.loader import is_model_path
+    from mmcheck.check import compiles_to, default_model
+    from mmcheck.models import MODEL_NAMES, get_model
+
+    if models == ["all"]:
+        models = list(MODEL_NAMES)
+    out = []
+    for name in models:
+        if is_model_path(name):
+            out.append(name)
+            continue
+        m = get_model(name)
+        if m is not None and (test.arch in m.arches or compiles_to(test, name)):
+            out.append(name)
+    if not out and models == list(MODEL_NAMES):
+        out = [default_model(test)]
+    return out
+
+
+def run_matrix(files: list[Path], models: list[str], fmt: str, stats: bool,
+               timeout: float | None, max_executions: int | None, target: Any,
+               verdict: bool = False) -> int:
+    """``run`` under several models: each test under each model that fits it."""
+    status = EXIT_OK
+    names: list[str] = []
+    cells: dict[tuple[str, str], Result] = {}
+    columns: list[str] = []
+    for path in files:
+        errors: Output = []
+
+        def report(err: UserError, errors: Output = errors) -> None:
+            errors.append((err.render() + "\n", True))
+
+        test = load(path, report)
+        replay(errors)
+        if test is None:
+            status = EXIT_BAD_INPUT
+            continue
+        fits = models_for(test, models)
+        names.append(test.name)
+        for m in fits:
+            if m not in columns:
+                columns.append(m)
+            code, result, out = run_file(path, m, fmt if fmt != "table" else "none", stats,
+                                         timeout, max_executions, progress=True,
+                                         verdict=verdict, target=target, test=test)
+            replay(out)
+            status = max(status, code)
+            if result is not None:
+                cells[(test.name, m)] = result
+    if fmt == "table":
+        from rich.console import Console
+
+        from mmcheck.report.table import matrix_table
+
+        preferred = ("sc", "lkmm", "x86tso", "armv8")
+        order = [m for m in preferred if m in columns] + \
+            [m for m in columns if m not in preferred]
+        width = None if sys.stdout.isatty() else 160
+        Console(width=width).print(matrix_table(names, order, cells))
     return status
 
 
@@ -149,7 +223,8 @@ def replay(out: Output) -> None:
 
 
 def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: float | None,
-             max_executions: int | None, progress: bool, verdict: bool = False
+             max_executions: int | None, progress: bool, verdict: bool = False,
+             target: Any = None, test: Litmus | None = None
              ) -> tuple[int, Result | None, Output]:
     """Check one file: its exit status, its Result (None if it could not be checked) and
     the text ``run`` prints for it, not yet printed."""
@@ -160,12 +235,13 @@ def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: floa
     def report(err: UserError) -> None:
         out.append((err.render() + "\n", True))
 
-    test = load(path, report)
+    if test is None:
+        test = load(path, report)
     if test is None:
         return EXIT_BAD_INPUT, None, out
     with progress_line(test.name, enabled=progress) as bar:
         options = Options(timeout=timeout, max_executions=max_executions, progress=bar,
-                          verdict=verdict)
+                          verdict=verdict, target=target)
         result = run_one(test, model, options, report)
     if result is None:
         return EXIT_BAD_INPUT, None, out
@@ -190,8 +266,8 @@ def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: floa
 
 
 def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
-                 timeout: float | None, max_executions: int | None, verdict: bool = False
-                 ) -> int:
+                 timeout: float | None, max_executions: int | None, verdict: bool = False,
+                 target: Any = None) -> int:
     """``run`` over many files with a forked helper taking every other file.
 
     Output is printed in file order, as soon as it is known; the helper sends each
@@ -214,7 +290,8 @@ def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
             for i in range(1, len(files), 2):
                 try:
                     st, _, out = run_file(files[i], model, fmt, stats, timeout,
-                                          max_executions, progress=False, verdict=verdict)
+                                          max_executions, progress=False, verdict=verdict,
+                                          target=target)
                 except Exception:  # noqa: BLE001 - the parent reports it, in its place
                     import traceback
 
@@ -266,7 +343,7 @@ def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
     try:
         for i in range(0, len(files), 2):
             st, _, out = run_file(files[i], model, fmt, stats, timeout, max_executions,
-                                  progress=True, verdict=verdict)
+                                  progress=True, verdict=verdict, target=target)
             done[i] = (st, out)
             receive(block=False)
             emit_ready()
@@ -276,7 +353,8 @@ def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
                     receive(block=True)
                     continue
                 st, _, out = run_file(files[printed], model, fmt, stats, timeout,
-                                      max_executions, progress=True, verdict=verdict)
+                                      max_executions, progress=True, verdict=verdict,
+                                      target=target)
                 done[printed] = (st, out)
             emit_ready()
     finally:

@@ -75,6 +75,17 @@ def _family() -> dict[str, int]:
 PRIMITIVES: dict[str, int] = _family()
 """Every kernel primitive the C dialect knows, with its number of arguments."""
 
+
+def _qemu_and_c11() -> dict[str, int]:
+    """QEMU's ``qatomic_*`` and C11's ``atomic_*_explicit`` (mmcheck.compile.prims), with
+    their LKMM meaning in mmcheck.semantics.c_qemu."""
+    from mmcheck.compile.prims import PRIMS
+
+    return {p.name: len(p.args) for p in PRIMS.values() if p.family in ("qemu", "c11")}
+
+
+PRIMITIVES.update({k: v for k, v in _qemu_and_c11().items() if k not in PRIMITIVES})
+
 # -- expressions ---------------------------------------------------------------------
 
 

@@ -132,7 +132,7 @@ _INTEL_OPS = {
     "cmp", "inc", "dec", "jmp", "je", "jne", "jz", "jnz", "nop", "xadd", "cmpxchg",
 }
 _ATT_OPS = _INTEL_OPS | {"shl", "shr", "sal", "sar", "ret", "endbr64", "nopl", "nopw", "jl", "jg",
-                         "jle", "jge", "neg", "not", "lea", "test"}
+                         "jgt", "jle", "jge", "neg", "not", "lea", "test"}
 _LABEL = re.compile(r"([A-Za-z_][\w.]*)\s*:(?!\S*\()\s*")
 
 

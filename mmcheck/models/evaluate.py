@@ -680,13 +680,16 @@ def _hoist(e: Expr) -> Expr:
     return e
 
 
-_PLANS: dict[tuple[int, ...], Plan] = {}
+# Keyed by the checks' ids; the checks are kept with their plan so their ids stay theirs.
+_PLANS: dict[tuple[int, ...], tuple[list[Check], Plan]] = {}
 
 
 def plan_for(checks: list[Check]) -> Plan:
     """The compiled plan of these checks, built once per process."""
     key = tuple(id(c) for c in checks)
-    plan = _PLANS.get(key)
-    if plan is None:
-        plan = _PLANS[key] = Plan(checks)
+    entry = _PLANS.get(key)
+    if entry is not None and all(a is b for a, b in zip(entry[0], checks, strict=True)):
+        return entry[1]
+    plan = Plan(checks)
+    _PLANS[key] = (list(checks), plan)
     return plan

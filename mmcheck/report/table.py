@@ -45,3 +45,26 @@ def results_table(results: Sequence[Result], stats: bool = False) -> Table:
         row.append(f"{r.time * 1000:.1f} ms")
         table.add_row(*row)
     return table
+
+
+def matrix_table(tests: Sequence[str], models: Sequence[str],
+                 cells: dict[tuple[str, str], Result]) -> Table:
+    """One row per test, one column per model: each cell the verdict (``—`` where the
+    model does not fit the test)."""
+    table = Table(title=None, show_lines=False)
+    table.add_column("test")
+    for m in models:
+        table.add_column(m)
+    for t in tests:
+        row = [t]
+        for m in models:
+            r = cells.get((t, m))
+            if r is None:
+                row.append("—")
+            elif r.status != "ok":
+                row.append(f"[yellow]{r.status}[/]")
+            else:
+                colour = "red" if r.verdict == "Allowed" else "green"
+                row.append(f"[{colour}]{r.verdict}[/]")
+        table.add_row(*row)
+    return table

@@ -340,6 +340,10 @@ class _Run:
         return self.expr(e.addr)
 
     def call(self, c: Call) -> Val:
+        from mmcheck.semantics.c_qemu import as_kernel, handles
+
+        if handles(c.name):  # QEMU's and C11's primitives: their kernel equivalents
+            c = as_kernel(c)
         name, args, span = c.name, c.args, c.span
         if name in _FENCES:
             self.fence(_FENCES[name])
@@ -538,4 +542,4 @@ class CDialect(Record):
         return Program(thread, [_ThreadCode(th, th.span, f"P{thread}")], {}, init_regs)
 
 
-C_DIALECT = CDialect("C", "lkmm", ("sc", "lkmm"))
+C_DIALECT = CDialect("C", "lkmm", ("sc", "lkmm", "x86tso", "armv8"))

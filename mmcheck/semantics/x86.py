@@ -158,14 +158,14 @@ class Step:
         if op == "jmp":
             self._arity(1)
             return str(args[0])
-        if op in ("je", "jz", "jne", "jnz", "jl", "jg", "jle", "jge"):
+        if op in ("je", "jz", "jne", "jnz", "jl", "jg", "jgt", "jle", "jge"):
             self._arity(1)
             flags = st.get(FLAGS)
             st.branch_on(flags)
             c = flags.v if isinstance(flags.v, int) else 1
             taken = {
                 "je": c == 0, "jz": c == 0, "jne": c != 0, "jnz": c != 0,
-                "jl": c < 0, "jg": c > 0, "jle": c <= 0, "jge": c >= 0,
+                "jl": c < 0, "jg": c > 0, "jgt": c > 0, "jle": c <= 0, "jge": c >= 0,
             }[op]
             return str(args[0]) if taken else None
         if op == "mov":
@@ -204,6 +204,9 @@ class Step:
             step = "add" if op == "inc" else "sub"
             self._update(st, args[0], lambda a: _arith(step, a.v, 1, self.span), None)
             return None
+        if op == "cmpxchg":
+            self._cmpxchg(st)
+            return None
         if op in ("cmp", "test"):
             self._arity(2)
             a, b = args
@@ -216,6 +219,31 @@ class Step:
             st.set(FLAGS, res)
             return None
         raise Unsupported(f"instruction {op!r} has no semantics yet", self.span)
+
+    def _cmpxchg(self, st: ThreadState) -> None:
+        """``cmpxchg`` as herd7's X86_64Sem.ml has it: read the destination, compare it with
+        the accumulator (ZF); if equal write the source there, else load it into the
+        accumulator.  With ``lock`` the read (and the write, when it happens) are atomic and
+        related by ``rmw``; a failed locked ``cmpxchg`` is a lone atomic read."""
+        self._arity(2)
+        dst, src = self.ins.args
+        if isinstance(src, MemOp):  # herd7's X86_64 writes ``cmpxchgl (x),%ecx``
+            dst, src = src, dst
+        if not isinstance(dst, MemOp) or not isinstance(src, RegOp):
+            raise UserError("cmpxchg takes a memory destination and a register", self.span)
+        acc = "EAX" if src.name.isupper() else "rax"
+        tags = ATOMIC if self.ins.locked else frozenset()
+        addr = self.address(st, dst)
+        old, ridx = st.read(addr, tags)
+        expected = st.get(acc)
+        equal = old.v == expected.v
+        st.set(FLAGS, Val(0 if equal else 1, old.deps | expected.deps, old.pick | expected.pick))
+        if equal:
+            widx = st.write(addr, st.get(src.name), tags)
+            if self.ins.locked:
+                st.add_rmw(ridx, widx)
+        else:
+            st.set(acc, old)
 
     def _update(self, st: ThreadState, dst: Operand | str, f: Callable[[Val], Value],
                 src: Operand | str | None) -> None:
