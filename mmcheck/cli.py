@@ -150,7 +150,10 @@ def parse_models(value: str | None) -> list[str] | None:
     names = [v.strip() for v in value.split(",") if v.strip()]
     if not names:
         raise click.BadParameter("no model named", param_hint="'--model'")
-    return list(dict.fromkeys(MODEL.convert(n, None, None) for n in names))
+    try:
+        return list(dict.fromkeys(MODEL.convert(n, None, None) for n in names))
+    except click.BadParameter as err:
+        raise click.BadParameter(err.message, param_hint="'--model'") from None
 
 
 @main.command()
@@ -160,9 +163,9 @@ def parse_models(value: str | None) -> list[str] | None:
     "-m",
     default=None,
     help="Memory model: one of " + ", ".join(MODEL_NAMES) + " or a .cat or .cfg file, a comma "
-    "list of them, or all (every built-in model that fits each test). Default: from the test's architecture (x86tso for "
-    "X86/X86_64, armv8 for AArch64, lkmm for C). A C test runs under x86tso and armv8 "
-    "compiled through the mappings (see mmcheck compile).",
+    "list of them, or all (every built-in model that fits each test). Default: from the "
+    "test's architecture (x86tso for X86/X86_64, armv8 for AArch64, lkmm for C). A C test "
+    "runs under x86tso and armv8 compiled through the mappings (see mmcheck compile).",
 )
 @click.option(
     "--format",

@@ -19,7 +19,7 @@ MP = str(LIB / "MP.AArch64.litmus")
 def test_simple_command_lines_are_recognised() -> None:
     opts = simple_run(["run", "--model", "sc", "--format", "json", "--stats", "--timeout",
                        "2.5", "--max-executions", "9", "--verdict-only", SB, MP])
-    assert opts == dict(model="sc", fmt="json", stats=True, timeout=2.5, max_executions=9,
+    assert opts == dict(models=["sc"], fmt="json", stats=True, timeout=2.5, max_executions=9,
                         verdict=True, paths=(SB, MP))
 
 
