@@ -118,18 +118,11 @@ def test_catalogue_verdicts_match_kinds() -> None:
 
 
 def _herd7() -> Path | None:
-    """herd7 7.57, from $HERD7 or a herdtools7 build beside the repository."""
+    """herd7 7.57, where MMCHECK_HERD7 names its binary."""
     import os
 
-    env = os.environ.get("HERD7")
-    if env:
-        return Path(env)
-    root = Path(__file__).resolve().parents[1]
-    for up in (root.parent, root.parent.parent):
-        p = up / "herd7" / "src" / "_build" / "default" / "herd" / "herd.exe"
-        if p.exists():
-            return p
-    return None
+    env = os.environ.get("MMCHECK_HERD7")
+    return Path(env) if env else None
 
 
 @pytest.mark.conformance
