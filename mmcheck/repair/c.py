@@ -5,8 +5,11 @@ Costs follow what the primitives compile to on arm64 (docs/MAPPINGS): an acquire
 RMW made ``_acquire`` or ``_release`` 2, made fully ordered 3; ``smp_rmb`` (DMB ISHLD)
 and ``smp_wmb`` (DMB ISHST) 4; ``smp_mb`` (DMB ISH) 8.
 
-Only the primitives the C dialect reads are rewritten; QEMU's ``qatomic_*`` and C11's
-``memory_order`` arguments come with them.
+QEMU's ``qatomic_read``/``qatomic_set`` become ``qatomic_load_acquire``/
+``qatomic_store_release`` (LDAR/STLR on arm64, 2), and C11's relaxed
+``atomic_load_explicit``/``atomic_store_explicit`` take ``memory_order_acquire``/
+``memory_order_release`` (2).  The fences inserted are the kernel's ``smp_*`` barriers,
+which QEMU's atomic.h also defines under those names.
 """
 
 from __future__ import annotations
@@ -89,6 +92,19 @@ class CRewriter:
         if name == "WRITE_ONCE" and release and len(args) == 2:
             out.append(Variant((f"smp_store_release({_pointer(args[0])}, {args[1]})",),
                                COST_REL, "release"))
+        if name == "qatomic_read" and acquire and len(args) == 1:
+            out.append(Variant((f"qatomic_load_acquire({args[0]})",), COST_ACQ, "acquire"))
+        if name == "qatomic_set" and release and len(args) == 2:
+            out.append(Variant((f"qatomic_store_release({args[0]}, {args[1]})",), COST_REL,
+                               "release"))
+        if name == "atomic_load_explicit" and acquire and len(args) == 2 and \
+                args[1] in ("memory_order_relaxed", "memory_order_consume"):
+            out.append(Variant((f"atomic_load_explicit({args[0]}, memory_order_acquire)",),
+                               COST_ACQ, "acquire"))
+        if name == "atomic_store_explicit" and release and len(args) == 3 and \
+                args[2] == "memory_order_relaxed":
+            out.append(Variant((f"atomic_store_explicit({args[0]}, {args[1]}, "
+                                "memory_order_release)",), COST_REL, "release"))
         if name == "atomic_set" and release:
             out.append(Variant((f"atomic_set_release({m.group(2)})",), COST_REL, "release"))
         r = _RMW.fullmatch(name)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 
-from mmcheck.check import Options, check
+from mmcheck.check import Options, check, compiles_to
 from mmcheck.errors import Unsupported, UserError
 from mmcheck.events import FENCE, Event
 from mmcheck.execution import Execution, Result
@@ -199,6 +199,19 @@ class Search:
         self.estimate: dict[int, int] = {}  # per thread, from the last candidates
         self.test = test
         self.model = model
+        # A C test checked under a hardware model is compiled first: its executions are
+        # the compiled program's, with no C statement behind each event.  Changes are
+        # then proposed from its executions under the LKMM (which the kernel's mappings
+        # refine: what the hardware allows, the LKMM allows) and each repair is verified
+        # under the hardware model itself.
+        self.propose: Model = model
+        if test.arch == "C" and compiles_to(test, model.name):
+            from mmcheck.models import get_model
+
+            lkmm = get_model("lkmm")
+            assert lkmm is not None
+            self.propose = lkmm
+        self.proposals: dict[Node, Result] = {}
         self.rw = rewriter
         self.max_changes = max_changes
         self.max_checks = max_checks
@@ -234,6 +247,11 @@ class Search:
     def candidates(self, node: Node, patched: Litmus, result: Result) -> list[Change]:
         """Changes that help order the unordered pairs of the most telling witness's most
         telling SC cycles."""
+        if self.propose is not self.model:
+            if node not in self.proposals:
+                self.proposals[node] = check(patched, self.propose, Options(
+                    timeout=self.timeout, witnesses=WITNESSES))
+            result = self.proposals[node]
         wits = [w for w in result.witnesses if w.satisfies]
         if not wits:
             return []
@@ -242,8 +260,9 @@ class Search:
         best: tuple[tuple[tuple[int, int, int], int], Execution, list[Telling],
                     list[Relation]] | None = None
         for i, x in enumerate(wits):
-            order = model_ordering(x, self.model)
-            found = telling_cycles(x, self.model, condition_events(x, patched, sites), order)
+            order = model_ordering(x, self.propose)
+            found = telling_cycles(x, self.propose, condition_events(x, patched, sites),
+                                   order)
             if found and (best is None or (found[0][0], i) < best[0]):
                 best = ((found[0][0], i), x, found, order)
         if best is None:
