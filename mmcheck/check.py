@@ -69,9 +69,11 @@ def resolve_model(test: Litmus, name: str | None) -> Model:
     """The model to run, checking that it fits the test's architecture."""
     model_name = name or default_model(test)
     if name is not None:
-        from mmcheck.cat.loader import is_model_path, model_for_test
+        from mmcheck.cat.paths import is_model_path
 
         if is_model_path(name):
+            from mmcheck.cat.loader import model_for_test
+
             return model_for_test(name, test)
     model = get_model(model_name)
     if model is None:

@@ -196,7 +196,7 @@ def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
         timeout: float | None, max_executions: int | None, atomics: str = "lse",
         variants: tuple[str, ...] = (), verdict: bool = False) -> int:
     """Check litmus tests (files or directories) and print the outcome of each."""
-    from mmcheck.compile.codegen import Options as Target
+    from mmcheck.compile.options import Options as Target
 
     models = parse_models(model)
     target = Target(atomics, frozenset(variants))

@@ -15,12 +15,12 @@ from pathlib import Path
 from mmcheck.cat.ast import Pos
 from mmcheck.cat.interp import CatError, CatFlag, Interpreter, NeedsTest, error
 from mmcheck.cat.parser import CatFile, parse_cat
+from mmcheck.cat.paths import EXTRA_PATH
 from mmcheck.errors import UserError
 from mmcheck.litmus.ast import Litmus
 from mmcheck.models.dsl import Check, Model
 
 LIB = Path(__file__).resolve().parent / "lib"
-EXTRA_PATH: list[str] = []  # directories from --cat-path
 
 
 class CatModel(Model):
@@ -42,10 +42,6 @@ class CatModel(Model):
 def _flag_check(f: CatFlag) -> Check:
     """``flag ~K e as NAME`` is raised when the check ``K e`` fails."""
     return Check(f.kind, f.expr, f.name)
-
-
-def is_model_path(name: str) -> bool:
-    return name.endswith((".cat", ".cfg")) or os.sep in name
 
 
 def cat_path() -> list[Path]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from mmcheck.cat import loader
+from mmcheck.cat import paths
 from mmcheck.models import MODEL_NAMES
 
 
@@ -22,7 +22,7 @@ class ModelParam(click.ParamType):  # type: ignore[type-arg]
         text = str(value)
         if text in MODEL_NAMES:
             return text
-        if loader.is_model_path(text):
+        if paths.is_model_path(text):
             if not os.path.isfile(text):
                 self.fail(f"no model file {text!r}", param, ctx)
             return text
@@ -34,7 +34,7 @@ MODEL = ModelParam()
 
 
 def _set_cat_path(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
-    loader.EXTRA_PATH[:] = list(value)
+    paths.EXTRA_PATH[:] = list(value)
 
 
 def cat_path_option(fn: Callable[..., Any]) -> Callable[..., Any]:

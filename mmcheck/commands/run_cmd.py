@@ -69,7 +69,7 @@ def run_paths(paths: tuple[str, ...], models: list[str] | None, fmt: str, stats:
 def models_for(test: Litmus, models: list[str]) -> list[str]:
     """The models of a list that fit a test (``all``: every built-in model that fits it).
     A model file is kept: whether it fits is said when the test is checked."""
-    from mmcheck.cat.loader import is_model_path
+    from mmcheck.cat.paths import is_model_path
     from mmcheck.check import compiles_to, default_model
     from mmcheck.models import MODEL_NAMES, get_model
 

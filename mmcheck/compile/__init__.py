@@ -9,7 +9,7 @@ the parsed assembly test a hardware model checks.  The mappings are one module e
 
 from __future__ import annotations
 
-from mmcheck.compile.codegen import Options
+from mmcheck.compile.options import Options
 from mmcheck.errors import Span, Unsupported
 from mmcheck.litmus.ast import Litmus
 

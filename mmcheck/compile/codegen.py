@@ -36,24 +36,10 @@ from mmcheck.compile.ir import (
     Unary,
     Var,
 )
+from mmcheck.compile.options import Options as Options
 from mmcheck.compile.prims import ORDERS, Prim, lookup
 from mmcheck.errors import Span, Unsupported
 from mmcheck.record import Record
-
-
-class Options(Record):
-    """How the code was built: ``atomics`` lse or llsc (arm64), ``variants`` among
-    ``lto`` (the kernel's READ_ONCE as LDAPR, CONFIG_LTO=y) and ``rcpc`` (C11 and QEMU
-    acquire loads as LDAPR, FEAT_LRCPC)."""
-
-    __slots__ = ("atomics", "variants")
-
-    atomics: str
-    variants: frozenset[str]
-
-    def __init__(self, atomics: str = "lse", variants: frozenset[str] = frozenset()) -> None:
-        self.atomics = atomics
-        self.variants = variants
 
 
 class Opnd(Record):
