@@ -1,0 +1,54 @@
+"""Edge cases of the commands as a user meets them: option combinations and mixed inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mmcheck.cli import main
+
+MP_ONCES = """C MP+onces
+(* Result: Sometimes *)
+{}
+P0(int *x, int *y)
+{
+    WRITE_ONCE(*x, 1);
+    WRITE_ONCE(*y, 1);
+}
+P1(int *x, int *y)
+{
+    int r0;
+    int r1;
+    r0 = READ_ONCE(*y);
+    r1 = READ_ONCE(*x);
+}
+exists (1:r0=1 /\\ 1:r1=0)
+"""
+
+
+def test_result_line_is_checked_beside_other_models_expectations(tmp_path: Path) -> None:
+    (tmp_path / "MP+onces.litmus").write_text(MP_ONCES)
+    (tmp_path / "expectations.txt").write_text("MP+onces  sc=Forbidden\n")
+    out = tmp_path / "r.json"
+    res = CliRunner().invoke(main, ["check", str(tmp_path), "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(out.read_text())["results"]
+    assert [(r["model"], r["expected"], r["expected_from"]) for r in rows] == [
+        ("sc", "Forbidden", None), ("lkmm", "Allowed", "Result: Sometimes")]
+    # --model lkmm checks the Result: line alone; another model skips it.
+    res = CliRunner().invoke(main, ["check", "-m", "lkmm", str(tmp_path), "--json", str(out)])
+    assert [r["model"] for r in json.loads(out.read_text())["results"]] == ["lkmm"]
+    res = CliRunner().invoke(main, ["check", "-m", "x86tso", str(tmp_path)])
+    assert "0 passed, 0 failed" in res.stdout
+    # A wrong Result: line fails.
+    (tmp_path / "MP+onces.litmus").write_text(MP_ONCES.replace("Sometimes", "Never"))
+    res = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert res.exit_code == 1
+    # An lkmm entry in the line wins over the header.
+    (tmp_path / "expectations.txt").write_text("MP+onces  sc=Forbidden lkmm=Allowed\n")
+    res = CliRunner().invoke(main, ["check", str(tmp_path), "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(out.read_text())["results"]
+    assert [(r["model"], r["expected_from"]) for r in rows] == [("sc", None), ("lkmm", None)]
