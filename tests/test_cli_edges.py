@@ -52,3 +52,17 @@ def test_result_line_is_checked_beside_other_models_expectations(tmp_path: Path)
     assert res.exit_code == 0, res.output
     rows = json.loads(out.read_text())["results"]
     assert [(r["model"], r["expected_from"]) for r in rows] == [("sc", None), ("lkmm", None)]
+
+
+def test_fix_of_a_c_test_under_a_compiling_model_is_unsupported(tmp_path: Path) -> None:
+    t = tmp_path / "MP+onces.litmus"
+    t.write_text(MP_ONCES)
+    res = CliRunner().invoke(main, ["fix", str(t), "--model", "armv8", "--json"])
+    assert res.exit_code == 3, res.output
+    out = json.loads(res.stdout)
+    assert out["verdict"] == "Allowed" and out["repairs"] == []
+    assert "fix it under lkmm or sc" in out["unsupported"]
+    # Under lkmm the same test is repaired in its own text.
+    res = CliRunner().invoke(main, ["fix", str(t), "--model", "lkmm", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["repairs"]

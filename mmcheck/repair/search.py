@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 
-from mmcheck.check import Options, check
+from mmcheck.check import Options, check, compiles_to
 from mmcheck.errors import Unsupported, UserError
 from mmcheck.events import FENCE, Event
 from mmcheck.execution import Execution, Result
@@ -414,6 +414,14 @@ def find_repairs(test: Litmus, model: Model, max_changes: int = 4,
                  max_repairs: int = MAX_REPAIRS) -> FixResult:
     """The minimal repairs of ``test`` under ``model``, cheapest first (see the module);
     at most ``max_repairs`` of them (0: all)."""
+    if compiles_to(test, model.name):
+        # The witness is an execution of the compiled program, whose events have no place
+        # in the C source; the repairs would be of instructions the user did not write.
+        base = check(test, model, Options(timeout=timeout))
+        return FixResult(test, base, complete=False, unsupported=(
+            f"a C test runs under {model.name} compiled, and repairs are searched in the"
+            f" test's own text: fix it under lkmm or sc, or compile it (mmcheck compile)"
+            f" and fix the result"))
     rw = rewriter_for(test.arch)
     if rw is None:
         base = check(test, model, Options(timeout=timeout))
