@@ -150,6 +150,9 @@ def parse_models(value: str | None) -> list[str] | None:
     names = [v.strip() for v in value.split(",") if v.strip()]
     if not names:
         raise click.BadParameter("no model named", param_hint="'--model'")
+    if "all" in names:
+        raise click.BadParameter("'all' stands alone: it cannot be listed with other models",
+                                 param_hint="'--model'")
     try:
         return list(dict.fromkeys(MODEL.convert(n, None, None) for n in names))
     except click.BadParameter as err:

@@ -66,3 +66,15 @@ def test_fix_of_a_c_test_under_a_compiling_model_is_unsupported(tmp_path: Path) 
     res = CliRunner().invoke(main, ["fix", str(t), "--model", "lkmm", "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["repairs"]
+
+
+def test_model_all_is_explained_where_it_does_not_fit(tmp_path: Path) -> None:
+    t = tmp_path / "MP+onces.litmus"
+    t.write_text(MP_ONCES)
+    res = CliRunner().invoke(main, ["run", str(t), "--model", "all,sc"])
+    assert res.exit_code == 2
+    assert "'all' stands alone" in res.output
+    for cmd in ("explain", "fix"):
+        res = CliRunner().invoke(main, [cmd, str(t), "--model", "all"])
+        assert res.exit_code == 2
+        assert "is for `mmcheck run`" in res.output
