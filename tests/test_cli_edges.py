@@ -78,3 +78,23 @@ def test_model_all_is_explained_where_it_does_not_fit(tmp_path: Path) -> None:
         res = CliRunner().invoke(main, [cmd, str(t), "--model", "all"])
         assert res.exit_code == 2
         assert "is for `mmcheck run`" in res.output
+
+
+def test_unsupported_under_several_models_names_the_model(tmp_path: Path) -> None:
+    t = tmp_path / "INC+locks.litmus"
+    t.write_text("""C INC+locks
+{}
+P0(int *v, spinlock_t *l)
+{
+    int r0;
+    spin_lock(l);
+    r0 = READ_ONCE(*v);
+    WRITE_ONCE(*v, r0 + 1);
+    spin_unlock(l);
+}
+exists (v=2)
+""")
+    res = CliRunner().invoke(main, ["run", str(t), "--model", "sc,armv8", "--format", "json"])
+    assert res.exit_code == 3
+    assert f"{t}: unsupported under armv8: spin_lock" in res.stderr
+    assert "under sc" not in res.stderr
