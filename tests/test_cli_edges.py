@@ -98,3 +98,13 @@ exists (v=2)
     assert res.exit_code == 3
     assert f"{t}: unsupported under armv8: spin_lock" in res.stderr
     assert "under sc" not in res.stderr
+
+
+def test_suggest_fix_on_a_compiled_c_test_says_why_there_is_none(tmp_path: Path) -> None:
+    (tmp_path / "MP+onces.litmus").write_text(MP_ONCES)
+    (tmp_path / "expectations.txt").write_text("MP+onces  armv8=Forbidden lkmm=Forbidden\n")
+    res = CliRunner().invoke(main, ["check", str(tmp_path), "--suggest-fix"])
+    assert res.exit_code == 1, res.output
+    lkmm, armv8 = res.stdout.split("[lkmm]")[1], res.stdout.split("[armv8]")[1]
+    assert "cheapest repair" in lkmm.split("FAILED")[0]
+    assert "no repair found: a C test runs under armv8 compiled" in armv8.split("FAILED")[0]

@@ -192,7 +192,7 @@ def suggest(job: Job, o: Outcome) -> Outcome:
 
     fr = find_repairs(job.test, resolve_model(job.test, job.model), timeout=job.timeout)
     if not fr.repairs:
-        why = fr.note or "none of the known changes forbids it"
+        why = fr.unsupported or fr.note or "none of the known changes forbids it"
         return dataclasses.replace(o, fix_text=(f"  no repair found: {why}",))
     best = fr.repairs[0]
     text = [f"  cheapest repair (cost {best.cost}, verified: Forbidden, "
