@@ -108,3 +108,13 @@ def test_suggest_fix_on_a_compiled_c_test_says_why_there_is_none(tmp_path: Path)
     lkmm, armv8 = res.stdout.split("[lkmm]")[1], res.stdout.split("[armv8]")[1]
     assert "cheapest repair" in lkmm.split("FAILED")[0]
     assert "no repair found: a C test runs under armv8 compiled" in armv8.split("FAILED")[0]
+
+
+def test_a_cfg_naming_a_missing_model_is_blamed(tmp_path: Path) -> None:
+    t = tmp_path / "MP+onces.litmus"
+    t.write_text(MP_ONCES)
+    cfg = tmp_path / "my.cfg"
+    cfg.write_text("model nothere.cat\n")
+    res = CliRunner().invoke(main, ["run", str(t), "--model", str(cfg)])
+    assert res.exit_code == 3
+    assert res.stderr.startswith(f"{cfg}: cannot find 'nothere.cat'")
