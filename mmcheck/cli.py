@@ -122,7 +122,8 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mmcheck")
 def main() -> None:
-    """mmcheck: exhaustive memory-model checking of litmus tests (SC, x86-TSO, ARMv8)."""
+    """mmcheck: exhaustive memory-model checking of litmus tests (X86, AArch64 and C;
+    SC, x86-TSO, ARMv8, the Linux-kernel memory model, and models in herd's cat language)."""
 
 
 _model_option = click.option(

@@ -118,3 +118,9 @@ def test_a_cfg_naming_a_missing_model_is_blamed(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["run", str(t), "--model", str(cfg)])
     assert res.exit_code == 3
     assert res.stderr.startswith(f"{cfg}: cannot find 'nothere.cat'")
+
+
+def test_top_level_help_names_every_model() -> None:
+    res = CliRunner().invoke(main, ["--help"])
+    assert res.exit_code == 0
+    assert "Linux-kernel memory model" in res.output and " C;" in res.output
