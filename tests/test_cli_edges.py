@@ -124,3 +124,21 @@ def test_top_level_help_names_every_model() -> None:
     res = CliRunner().invoke(main, ["--help"])
     assert res.exit_code == 0
     assert "Linux-kernel memory model" in res.output and " C;" in res.output
+
+
+def test_an_output_in_a_missing_directory_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    t = tmp_path / "MP+onces.litmus"
+    t.write_text(MP_ONCES)
+    gone = tmp_path / "no" / "such"
+    for args, out in ((["graph", str(t), "-o"], gone / "x.svg"),
+                      (["report", str(t), "-o"], gone / "r.html"),
+                      (["compile", str(t), "--arch", "AArch64", "-o"], gone / "x.litmus")):
+        res = CliRunner().invoke(main, [*args, str(out)])
+        assert res.exit_code == 3, res.output
+        assert res.stderr.startswith(f"{out}: cannot write: ")
+        assert not out.exists()
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    res = CliRunner().invoke(main, ["fix", str(t), "--write", str(blocker / "sub")])
+    assert res.exit_code == 3
+    assert "cannot write: " in res.stderr

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -26,18 +24,6 @@ def target_options(atomics: str, variants: tuple[str, ...]) -> object:
     from mmcheck.compile.codegen import Options
 
     return Options(atomics, frozenset(variants))
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half-written."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @click.command(name="compile")
@@ -74,5 +60,8 @@ def compile(path: str, arch: str, atomics: str, variants: tuple[str, ...],  # no
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_atomically(Path(output), text)
+        from mmcheck.atomic_write import write_output
+
+        if not write_output(Path(output), text):
+            return EXIT_BAD_INPUT
     return EXIT_OK
