@@ -142,3 +142,14 @@ def test_an_output_in_a_missing_directory_is_reported_not_a_traceback(tmp_path: 
     res = CliRunner().invoke(main, ["fix", str(t), "--write", str(blocker / "sub")])
     assert res.exit_code == 3
     assert "cannot write: " in res.stderr
+
+
+def test_compile_for_x86_says_arm64_options_are_ignored(tmp_path: Path) -> None:
+    t = tmp_path / "MP+onces.litmus"
+    t.write_text(MP_ONCES)
+    res = CliRunner().invoke(main, ["compile", str(t), "--arch", "X86", "--atomics", "llsc"])
+    assert res.exit_code == 0
+    assert "note: --atomics chooses arm64 instructions; ignored for --arch X86" in res.stderr
+    assert res.stdout.startswith("X86_64 MP+onces")
+    res = CliRunner().invoke(main, ["compile", str(t), "--arch", "X86"])
+    assert res.exit_code == 0 and res.stderr == ""

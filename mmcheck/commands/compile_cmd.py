@@ -44,6 +44,15 @@ def compile(path: str, arch: str, atomics: str, variants: tuple[str, ...],  # no
     from mmcheck.compile.codegen import Options
     from mmcheck.errors import Unsupported
 
+    if arch != "AArch64":
+        ctx = click.get_current_context()
+        given = [f"--{name}" for name in ("atomics", "variant")
+                 if ctx.get_parameter_source("variants" if name == "variant" else name)
+                 == click.core.ParameterSource.COMMANDLINE]
+        if given:
+            verb = "choose" if len(given) > 1 else "chooses"
+            click.echo(f"note: {' and '.join(given)} {verb} arm64 instructions; ignored for "
+                       f"--arch {arch}", err=True)
     test = load(Path(path))
     if test is None:
         return EXIT_BAD_INPUT
