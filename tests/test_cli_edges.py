@@ -153,3 +153,15 @@ def test_compile_for_x86_says_arm64_options_are_ignored(tmp_path: Path) -> None:
     assert res.stdout.startswith("X86_64 MP+onces")
     res = CliRunner().invoke(main, ["compile", str(t), "--arch", "X86"])
     assert res.exit_code == 0 and res.stderr == ""
+
+
+def test_a_listed_model_that_does_not_fit_is_noted(tmp_path: Path) -> None:
+    t = tmp_path / "SB.litmus"
+    t.write_text("X86 SB\n{ x=0; y=0; }\n P0 | P1 ;\n MOV [x],$1 | MOV [y],$1 ;\n"
+                 " MOV EAX,[y] | MOV EAX,[x] ;\nexists (0:EAX=0 /\\ 1:EAX=0)\n")
+    res = CliRunner().invoke(main, ["run", str(t), "--model", "lkmm,sc", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert f"{t}: note: lkmm does not fit its architecture (X86); skipped" in res.stderr
+    assert [json.loads(line)["model"] for line in res.stdout.splitlines()] == ["sc"]
+    res = CliRunner().invoke(main, ["run", str(t), "--model", "all", "--format", "json"])
+    assert "note:" not in res.stderr

@@ -108,6 +108,12 @@ def run_matrix(files: list[Path], models: list[str], fmt: str, stats: bool,
             status = EXIT_BAD_INPUT
             continue
         fits = models_for(test, models)
+        if models != ["all"]:
+            skipped = [m for m in models if m not in fits]
+            if skipped:
+                echo(f"{path}: note: {', '.join(skipped)} "
+                     f"{'does' if len(skipped) == 1 else 'do'} not fit its architecture "
+                     f"({test.arch}); skipped", err=True)
         names.append(test.name)
         for m in fits:
             if m not in columns:
