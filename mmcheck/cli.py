@@ -203,6 +203,14 @@ def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
     from mmcheck.compile.codegen import Options as Target
 
     models = parse_models(model)
+    if models is None or (models != ["all"] and "armv8" not in models):
+        ctx = click.get_current_context()
+        given = [f"--{name}" for name, param in (("atomics", "atomics"),
+                                                 ("variant", "variants"))
+                 if ctx.get_parameter_source(param) == click.core.ParameterSource.COMMANDLINE]
+        if given:
+            click.echo(f"note: {' and '.join(given)} {'apply' if len(given) > 1 else 'applies'}"
+                       " to C tests under --model armv8; ignored here", err=True)
     target = Target(atomics, frozenset(variants))
     return run_paths(paths, models, fmt, stats, timeout, max_executions, verdict, target)
 

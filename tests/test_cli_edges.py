@@ -165,3 +165,17 @@ def test_a_listed_model_that_does_not_fit_is_noted(tmp_path: Path) -> None:
     assert [json.loads(line)["model"] for line in res.stdout.splitlines()] == ["sc"]
     res = CliRunner().invoke(main, ["run", str(t), "--model", "all", "--format", "json"])
     assert "note:" not in res.stderr
+
+
+def test_run_says_when_arm64_options_are_ignored(tmp_path: Path) -> None:
+    t = tmp_path / "MP+onces.litmus"
+    t.write_text(MP_ONCES)
+    note = "note: --atomics applies to C tests under --model armv8; ignored here"
+    for model in ([], ["--model", "x86tso"], ["--model", "lkmm,sc"]):
+        res = CliRunner().invoke(main, ["run", str(t), "--atomics", "llsc", *model])
+        assert res.exit_code == 0, res.output
+        assert note in res.stderr
+    for model in (["--model", "armv8"], ["--model", "all"], ["--model", "sc,armv8"]):
+        res = CliRunner().invoke(main, ["run", str(t), "--atomics", "llsc", *model])
+        assert res.exit_code == 0, res.output
+        assert "note:" not in res.stderr
