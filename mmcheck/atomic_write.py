@@ -40,3 +40,16 @@ def _mode_for(target: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def write_output(path: str | Path, text: str) -> bool:
+    """Write a file the user asked for (``-o``); a failure (no such directory, no
+    permission) is reported as ``path: cannot write: reason`` on stderr, False then."""
+    import click
+
+    try:
+        write_text_atomic(path, text)
+    except OSError as exc:
+        click.echo(f"{path}: cannot write: {exc.strerror or exc}", err=True)
+        return False
+    return True

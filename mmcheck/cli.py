@@ -122,7 +122,8 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mmcheck")
 def main() -> None:
-    """mmcheck: exhaustive memory-model checking of litmus tests (SC, x86-TSO, ARMv8)."""
+    """mmcheck: exhaustive memory-model checking of litmus tests (X86, AArch64 and C;
+    SC, x86-TSO, ARMv8, the Linux-kernel memory model, and models in herd's cat language)."""
 
 
 _model_option = click.option(
@@ -150,6 +151,9 @@ def parse_models(value: str | None) -> list[str] | None:
     names = [v.strip() for v in value.split(",") if v.strip()]
     if not names:
         raise click.BadParameter("no model named", param_hint="'--model'")
+    if "all" in names:
+        raise click.BadParameter("'all' stands alone: it cannot be listed with other models",
+                                 param_hint="'--model'")
     try:
         return list(dict.fromkeys(MODEL.convert(n, None, None) for n in names))
     except click.BadParameter as err:
@@ -199,6 +203,14 @@ def run(paths: tuple[str, ...], model: str | None, fmt: str, stats: bool,
     from mmcheck.compile.options import Options as Target
 
     models = parse_models(model)
+    if models is None or (models != ["all"] and "armv8" not in models):
+        ctx = click.get_current_context()
+        given = [f"--{name}" for name, param in (("atomics", "atomics"),
+                                                 ("variant", "variants"))
+                 if ctx.get_parameter_source(param) == click.core.ParameterSource.COMMANDLINE]
+        if given:
+            click.echo(f"note: {' and '.join(given)} {'apply' if len(given) > 1 else 'applies'}"
+                       " to C tests under --model armv8; ignored here", err=True)
     target = Target(atomics, frozenset(variants))
     return run_paths(paths, models, fmt, stats, timeout, max_executions, verdict, target)
 

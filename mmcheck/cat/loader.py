@@ -130,14 +130,16 @@ def _parse(path: Path) -> CatFile:
     return hit
 
 
-def _find(name: str, dirs: list[Path], pos: Pos | None) -> Path:
+def _find(name: str, dirs: list[Path], pos: Pos | None, owner: Path | None = None) -> Path:
+    """The file ``name`` in the first of ``dirs`` that has it; not found, an error at
+    ``pos`` (an include) or of ``owner`` (the .cfg file that names it)."""
     for d in dirs:
         f = d / name
         if f.is_file():
             return f
     msg = f"cannot find {name!r} (searched: {', '.join(str(d) for d in dirs)})"
     if pos is None:
-        raise UserError(msg)
+        raise UserError(msg, None, "" if owner is None else str(owner))
     raise error(pos, msg, len(name) + 2)
 
 
@@ -153,9 +155,9 @@ def _build(path: Path, arch: str, present: frozenset[str] | None) -> CatModel:
         if cat_name is None:
             raise UserError("the configuration names no model (a 'model FILE' line)", None,
                             str(path))
-        cat = _find(cat_name, [model_dir, *cat_path(), LIB], None)
+        cat = _find(cat_name, [model_dir, *cat_path(), LIB], None, path)
         if bell_name is not None:
-            bell = _find(bell_name, [model_dir, *cat_path(), LIB], None)
+            bell = _find(bell_name, [model_dir, *cat_path(), LIB], None, path)
 
     def load(name: str, pos: Pos | None) -> CatFile:
         here = Path(pos.path).resolve().parent if pos is not None else model_dir

@@ -22,6 +22,9 @@ class ModelParam(click.ParamType):  # type: ignore[type-arg]
         text = str(value)
         if text in MODEL_NAMES:
             return text
+        if text == "all":
+            self.fail("'all' (every model that fits) is for `mmcheck run`; this command takes "
+                      "one model", param, ctx)
         if paths.is_model_path(text):
             if not os.path.isfile(text):
                 self.fail(f"no model file {text!r}", param, ctx)

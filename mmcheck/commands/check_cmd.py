@@ -41,6 +41,7 @@ from mmcheck.regress import (
     KERNEL_VERDICTS,
     MISSING,
     PASSED,
+    Entry,
     Expectations,
     Job,
     Outcome,
@@ -111,8 +112,8 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
         SB   sc=Forbidden  x86tso=Allowed    # a comment
     A verdict is Allowed when some execution the model allows satisfies the
     condition's proposition, Forbidden otherwise.  Models: sc, x86tso, armv8, lkmm.
-    A C test with no line but a kernel-style `Result: Never|Sometimes|Always` in
-    its header comment is checked against that under lkmm.
+    A C test with a kernel-style `Result: Never|Sometimes|Always` in its header
+    comment is also checked against that under lkmm, unless its line names lkmm.
 
     Ends with `N passed, M failed` (`, K errors`).  Exit 0: all met; 1: a verdict
     differs; 3: something could not be processed (wins over 1).
@@ -191,7 +192,7 @@ def suggest(job: Job, o: Outcome) -> Outcome:
 
     fr = find_repairs(job.test, resolve_model(job.test, job.model), timeout=job.timeout)
     if not fr.repairs:
-        why = fr.note or "none of the known changes forbids it"
+        why = fr.unsupported or fr.note or "none of the known changes forbids it"
         return dataclasses.replace(o, fix_text=(f"  no repair found: {why}",))
     best = fr.repairs[0]
     text = [f"  cheapest repair (cost {best.cost}, verified: Forbidden, "
@@ -236,7 +237,7 @@ def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict:
     """The slots of one test file, in order; the jobs to run are appended to ``todo``."""
     line = exp.tests().get(path.stem)
     entries = [] if line is None else [e for e in line.entries if model in (None, e.model)]
-    if line is not None and not entries:
+    if line is not None and not entries and model != "lkmm":
         return []  # every expectation of this test is about another model
     test = parse(path)
     if isinstance(test, UserError):
@@ -276,7 +277,22 @@ def plan(path: Path, exp: Expectations, model: str | None, update: bool, strict:
             continue
         slots.append(len(todo))
         todo.append(Job(test, str(path), e.model, e.verdict, timeout, exact=exact))
+    slots.extend(kernel_slot(test, path, line.entries, model, update, timeout, todo, exact))
     return slots
+
+
+def kernel_slot(test: Litmus, path: Path, listed: Sequence[Entry], model: str | None,
+                update: bool, timeout: float | None, todo: list[Job], exact: bool
+                ) -> list[Slot]:
+    """The lkmm slot of a test whose line names other models but whose header has a
+    kernel-style ``Result:`` line (the lkmm expectation), appended to ``todo``."""
+    kernel = None if update else kernel_result(test)
+    if (kernel is None or model not in (None, "lkmm")
+            or any(e.model == "lkmm" for e in listed) or "lkmm" not in fitting_models(test)):
+        return []
+    todo.append(Job(test, str(path), "lkmm", KERNEL_VERDICTS[kernel], timeout,
+                    expected_from=f"Result: {kernel}", exact=exact))
+    return [len(todo) - 1]
 
 
 def run_all(todo: Sequence[Job], workers: int, console: Console | None = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -28,18 +26,6 @@ def target_options(atomics: str, variants: tuple[str, ...]) -> object:
     return Options(atomics, frozenset(variants))
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half-written."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @click.command(name="compile")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--arch", type=click.Choice(ARCH_CHOICES), required=True,
@@ -58,6 +44,15 @@ def compile(path: str, arch: str, atomics: str, variants: tuple[str, ...],  # no
     from mmcheck.compile.codegen import Options
     from mmcheck.errors import Unsupported
 
+    if arch != "AArch64":
+        ctx = click.get_current_context()
+        given = [f"--{name}" for name in ("atomics", "variant")
+                 if ctx.get_parameter_source("variants" if name == "variant" else name)
+                 == click.core.ParameterSource.COMMANDLINE]
+        if given:
+            verb = "choose" if len(given) > 1 else "chooses"
+            click.echo(f"note: {' and '.join(given)} {verb} arm64 instructions; ignored for "
+                       f"--arch {arch}", err=True)
     test = load(Path(path))
     if test is None:
         return EXIT_BAD_INPUT
@@ -74,5 +69,8 @@ def compile(path: str, arch: str, atomics: str, variants: tuple[str, ...],  # no
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_atomically(Path(output), text)
+        from mmcheck.atomic_write import write_output
+
+        if not write_output(Path(output), text):
+            return EXIT_BAD_INPUT
     return EXIT_OK

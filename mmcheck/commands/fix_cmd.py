@@ -131,10 +131,15 @@ def fix(test: str, model: str | None, max_changes: int, max_repairs: int, as_jso
         click.echo(render_text(fr), nl=False)
     if write_dir is not None and fr.repairs:
         folder = Path(write_dir)
-        folder.mkdir(parents=True, exist_ok=True)
         stem = Path(test).name.removesuffix(".litmus")
-        for i, rep in enumerate(fr.repairs, start=1):
-            write_atomic(folder / f"{stem}.fix{i}.litmus", rep.text)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for i, rep in enumerate(fr.repairs, start=1):
+                write_atomic(folder / f"{stem}.fix{i}.litmus", rep.text)
+        except OSError as exc:
+            where = exc.filename or folder
+            click.echo(f"{where}: cannot write: {exc.strerror or exc}", err=True)
+            return EXIT_BAD_INPUT
     if fr.result.status != "ok":
         return EXIT_BAD_INPUT
     if fr.result.verdict == "Allowed" and fr.unsupported is not None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mmcheck.atomic_write import write_text_atomic
+from mmcheck.atomic_write import write_output
 from mmcheck.cli import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -102,7 +102,8 @@ def graph(test: str, model: str | None, which: str | None, output: Path, limit: 
             text = dot.render(pics, parsed.name, note)
         if not pics:
             click.echo(f"{test}: {note}; the picture says so", err=True)
-    write_text_atomic(output, text)
+    if not write_output(output, text):
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 
@@ -155,7 +156,8 @@ def report(paths: tuple[str, ...], model: str | None, output: str, limit: int,
             click.echo(bad, err=True)
             status = EXIT_BAD_INPUT
         entries.append(html.Entry(str(path), parsed, ex))
-    write_text_atomic(output, html.render(entries, limit=limit))
+    if not write_output(output, html.render(entries, limit=limit)):
+        return EXIT_BAD_INPUT
     return status
 
 

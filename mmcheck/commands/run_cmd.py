@@ -108,13 +108,20 @@ def run_matrix(files: list[Path], models: list[str], fmt: str, stats: bool,
             status = EXIT_BAD_INPUT
             continue
         fits = models_for(test, models)
+        if models != ["all"]:
+            skipped = [m for m in models if m not in fits]
+            if skipped:
+                echo(f"{path}: note: {', '.join(skipped)} "
+                     f"{'does' if len(skipped) == 1 else 'do'} not fit its architecture "
+                     f"({test.arch}); skipped", err=True)
         names.append(test.name)
         for m in fits:
             if m not in columns:
                 columns.append(m)
             code, result, out = run_file(path, m, fmt if fmt != "table" else "none", stats,
                                          timeout, max_executions, progress=True,
-                                         verdict=verdict, target=target, test=test)
+                                         verdict=verdict, target=target, test=test,
+                                         name_model=True)
             replay(out)
             status = max(status, code)
             if result is not None:
@@ -224,10 +231,11 @@ def replay(out: Output) -> None:
 
 def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: float | None,
              max_executions: int | None, progress: bool, verdict: bool = False,
-             target: Any = None, test: Litmus | None = None
+             target: Any = None, test: Litmus | None = None, name_model: bool = False
              ) -> tuple[int, Result | None, Output]:
     """Check one file: its exit status, its Result (None if it could not be checked) and
-    the text ``run`` prints for it, not yet printed."""
+    the text ``run`` prints for it, not yet printed.  ``name_model``: a test that could
+    not be checked says under which model (``run`` under several)."""
     from mmcheck.report import herd
 
     out: Output = []
@@ -249,7 +257,8 @@ def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: floa
     if result.status != "ok":
         status = EXIT_BAD_INPUT
         what = result.unsupported if result.unsupported is not None else result.incomplete
-        out.append((f"{path}: {result.status}: {what}\n", True))
+        under = f" under {result.model}" if name_model else ""
+        out.append((f"{path}: {result.status}{under}: {what}\n", True))
     if fmt == "herd":
         out.append((herd.render(result), False))
         if stats:
