@@ -88,14 +88,15 @@ def test_ctrl_c_during_parallel_check(tmp_path: Path) -> None:
     (tmp_path / "expectations.txt").write_text("".join(
         f"SB{i:03} sc=Forbidden x86tso=Allowed\n" for i in range(400)))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mmcheck", "check", "--jobs", "2", str(tmp_path)],
+        # --exact: each job counts every execution, so the run outlasts the wait below
+        [sys.executable, "-m", "mmcheck", "check", "--exact", "--jobs", "2", str(tmp_path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while len(_children(proc.pid)) < 2 and proc.poll() is None \
                 and time.monotonic() < deadline:
             time.sleep(0.05)  # until the two workers run
-        time.sleep(0.5)
+        time.sleep(2.0)  # well past the pool's start, even on a loaded machine
         assert proc.poll() is None, "the check ended before it could be interrupted"
         os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
         out, err = proc.communicate(timeout=60)
