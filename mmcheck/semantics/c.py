@@ -414,33 +414,32 @@ class _Run:
             v = _OPS[op](_int(r.v, span, op), _int(arg.v, span, op))
         return Val(v, r.deps | arg.deps)
 
-    def atomic(self, loc: Val, op: str, arg: Val, order: str, span: Span) -> tuple[Val, Val]:
-        """An RMW returning (old, new), ordered as ``order`` says."""
+    def ordered_rmw(self, loc: Val, new_of: Callable[[Val], Val], order: str, span: Span,
+                    accept: Callable[[Value], bool] | None = None) -> tuple[Val, Val]:
+        """A read and a write of ``loc`` related by rmw, ordered as ``order`` says: between
+        two ``F[Mb]`` when fully ordered (``mb``), else an acquire read or a release write
+        (or neither, ``relaxed``).  ``new_of`` gives what it writes from what it read;
+        returns (read, written)."""
         if order == "mb":
             self.fence("Mb")
         rt = "Acquire" if order == "acquire" else "Once"
         wt = "Release" if order == "release" else "Once"
-        r = self.read(loc, frozenset((rt, "RMW")), span)
+        r = self.read(loc, frozenset((rt, "RMW")), span, accept)
         ridx = len(self.st.events) - 1
-        new = self.compute(op, r, arg, span)
+        new = new_of(r)
         w = self.write(loc, new, frozenset((wt, "RMW")), span)
         self.st.add_rmw(ridx, w)
         if order == "mb":
             self.fence("Mb")
+        return r, new
+
+    def atomic(self, loc: Val, op: str, arg: Val, order: str, span: Span) -> tuple[Val, Val]:
+        """An RMW returning (old, new), ordered as ``order`` says."""
+        r, new = self.ordered_rmw(loc, lambda r: self.compute(op, r, arg, span), order, span)
         return r, Val(new.v, new.deps)
 
     def xchg(self, loc: Val, val: Val, order: str, span: Span) -> Val:
-        if order == "mb":
-            self.fence("Mb")
-        rt = "Acquire" if order == "acquire" else "Once"
-        wt = "Release" if order == "release" else "Once"
-        r = self.read(loc, frozenset((rt, "RMW")), span)
-        ridx = len(self.st.events) - 1
-        w = self.write(loc, val, frozenset((wt, "RMW")), span)
-        self.st.add_rmw(ridx, w)
-        if order == "mb":
-            self.fence("Mb")
-        return r
+        return self.ordered_rmw(loc, lambda _: val, order, span)[0]
 
     def cmpxchg(self, args: tuple[Expr, ...], order: str, span: Span) -> Val:
         loc = self.expr(args[0])
@@ -449,17 +448,7 @@ class _Run:
         ok = self.st.choose(2) == 0
         if not ok:  # failure: a lone read of a value other than 'old', no fences
             return self.read(loc, frozenset(("Once", "RMW")), span, lambda v: v != old.v)
-        if order == "mb":
-            self.fence("Mb")
-        rt = "Acquire" if order == "acquire" else "Once"
-        wt = "Release" if order == "release" else "Once"
-        r = self.read(loc, frozenset((rt, "RMW")), span, lambda v: v == old.v)
-        ridx = len(self.st.events) - 1
-        w = self.write(loc, new, frozenset((wt, "RMW")), span)
-        self.st.add_rmw(ridx, w)
-        if order == "mb":
-            self.fence("Mb")
-        return r
+        return self.ordered_rmw(loc, lambda _: new, order, span, lambda v: v == old.v)[0]
 
     def add_unless(self, args: tuple[Expr, ...], retbool: bool, span: Span) -> Val:
         loc = self.expr(args[0])
