@@ -393,3 +393,22 @@ def _matching_brace(t: str, start: int) -> int:
             if depth == 0:
                 return k
     return -1
+
+
+def split_top_level(s: str) -> list[str]:
+    """The comma-separated parts of ``s`` outside parentheses and brackets, stripped (an
+    empty last part is dropped): an instruction's operands, a call's arguments."""
+    out, depth, cur = [], 0, ""
+    for ch in s:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return out

@@ -9,6 +9,7 @@ import re
 
 from mmcheck.errors import Span, UserError
 from mmcheck.litmus.ast import Sym
+from mmcheck.litmus.split import split_top_level
 from mmcheck.record import Record
 
 # -- registers -----------------------------------------------------------------
@@ -152,23 +153,6 @@ def _error(msg: str, span: Span, text: str, at: str = "") -> UserError:
     return UserError(msg, Span(span.line, col, span.text, max(1, len(at) or 1)))
 
 
-def _split_args(s: str) -> list[str]:
-    out, depth, cur = [], 0, ""
-    for ch in s:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            out.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        out.append(cur.strip())
-    return out
-
-
 def _int(text: str) -> int | None:
     t = text.strip()
     if re.fullmatch(r"[+-]?0x[0-9a-fA-F]+", t):
@@ -191,7 +175,7 @@ def parse_intel(text: str, span: Span) -> X86Instr:
     if op not in _INTEL_OPS:
         raise _error(f"unknown X86 instruction {m.group(1)!r}", span, text, m.group(1))
     args: list[Operand | str] = []
-    for a in _split_args(m.group(2)):
+    for a in split_top_level(m.group(2)):
         if op in ("jmp", "je", "jne", "jz", "jnz"):
             args.append(a)
             continue
@@ -260,7 +244,7 @@ def parse_att(text: str, span: Span) -> X86Instr:
         op = op[:-1]
     if op not in _ATT_OPS:
         raise _error(f"unknown X86_64 instruction {m.group(1)!r}", span, text, m.group(1))
-    raw = _split_args(m.group(2))
+    raw = split_top_level(m.group(2))
     args: list[Operand | str] = []
     if op.startswith("j"):
         args = list(raw)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from mmcheck.litmus.split import split_top_level
 from mmcheck.repair.rewriters import Role, Variant
 
 COST_ACQ, COST_REL, COST_FULL = 2, 2, 3
@@ -46,22 +47,6 @@ def call_text(line: str, col: int) -> str:
     return line[start:].strip()
 
 
-def _args(text: str) -> list[str]:
-    out, depth, cur = [], 0, ""
-    for ch in text:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            out.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    out.append(cur.strip())
-    return out
-
-
 def _pointer(lvalue: str) -> str:
     """``*x`` -> ``x``; any other lvalue -> ``&(lvalue)``."""
     s = lvalue.strip()
@@ -76,7 +61,7 @@ class CRewriter:
         m = _CALL.match(text)
         if m is None:
             return []
-        name, args = m.group(1), _args(m.group(2))
+        name, args = m.group(1), split_top_level(m.group(2))
         # The LKMM orders an acquire before what follows it and a release after what
         # precedes it, never a release before a later acquire: a store before a load is
         # ordered only by a full barrier (smp_mb, or a fully ordered RMW).
