@@ -23,8 +23,13 @@ def test_simple_command_lines_are_recognised() -> None:
                         verdict=True, paths=(SB, MP))
 
 
+def test_directories_are_run_directly() -> None:
+    opts = simple_run(["run", str(LIB), SB])
+    assert opts is not None and opts["paths"] == (str(LIB), SB)
+
+
 @pytest.mark.parametrize("argv", [
-    [], ["check"], ["run"], ["run", "--help"], ["run", str(LIB)], ["run", "--model", "tso", SB],
+    [], ["check"], ["run"], ["run", "--help"], ["run", "--model", "tso", SB],
     ["run", "--format", "table", SB], ["run", "--timeout", "0", SB],
     ["run", "--timeout", "x", SB], ["run", "--max-executions", "0", SB],
     ["run", "--model=sc", SB], ["run", "no-such-file.litmus"], ["run", "--", SB],
@@ -44,6 +49,9 @@ def run(entry: str, *args: str) -> subprocess.CompletedProcess[str]:
     ["run", "--verdict-only", "--stats", SB],
     ["run", "--format", "json", "--model", "sc", MP],
     ["run", "--model", "armv8", SB],  # a model that does not fit: an error, exit 3
+    ["run", "--format", "json", str(LIB)],  # a directory: shared between two processes
+    ["run", "--model", "sc", str(LIB.parent / "lkmm")],  # C tests
+    ["run", "--model", "armv8", str(LIB.parent / "dirty-ring-c")],  # C compiled for arm64
 ])
 def test_same_output_and_exit_code_as_click(args: list[str], tmp_path: Path) -> None:
     quick, full = run("mmcheck.quick", *args), run("mmcheck.cli", *args)
