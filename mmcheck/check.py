@@ -126,6 +126,14 @@ def prepare(test: Litmus) -> tuple[list[Program], list[list[Trace]]]:
             return programs, traces
     programs = compile_programs(test)
     _, traces = value_sets(programs, locations_of(test))
+    for program, ts in zip(programs, traces, strict=True):
+        bad = program.__dict__.get("bad_access")
+        if not ts and bad is not None:
+            # herd7 rejects such a test ("non-symbolic memory access"), rather than
+            # print an outcome of no executions.
+            value, span = bad
+            raise UserError(f"every execution of P{program.thread} accesses memory through "
+                            f"the value {value}, which is not a location", span)
     _PREPARED[:] = [(test, programs, traces)]
     return programs, traces
 

@@ -252,3 +252,40 @@ def test_short_circuit_right_operand_depends_on_the_left() -> None:
     both = [tr for tr in traces if len(tr.events) == 2]
     assert both and all(tr.events[1].ctrl == 1 for tr in both)
     assert any(len(tr.events) == 1 for tr in traces)  # x=0: y is never read
+
+
+_BAD_STORE = """C bad-store
+{}
+P0(int *x, int *y)
+{
+\tWRITE_ONCE(*x, 1);
+\tsmp_store_release(*y, 1);
+}
+P1(int *x, int *y)
+{
+\tint r0;
+\tr0 = smp_load_acquire(y);
+}
+exists (1:r0=1)
+"""
+
+
+def test_a_thread_left_with_no_execution_by_a_bad_address_is_an_error() -> None:
+    # *y holds 0, so smp_store_release(*y, 1) stores through 0 on every path: the test
+    # is reported at that store (as herd7 rejects it), not answered with no states.
+    test = parse_text(_BAD_STORE, "bad.litmus")
+    with pytest.raises(UserError) as e:
+        check(test, "lkmm")
+    assert e.value.span is not None and (e.value.span.line, e.value.span.col) == (6, 2)
+    assert "P0" in e.value.message and "value 0" in e.value.message
+
+
+def test_a_pointer_that_is_sometimes_no_address_drops_those_executions_only() -> None:
+    src = """C ptr
+{ int *p = 0; }
+P0(int **p, int *x) { WRITE_ONCE(*p, x); }
+P1(int **p) { int *r0; int r1; r0 = READ_ONCE(*p); r1 = READ_ONCE(*r0); }
+exists (1:r1=0)
+"""
+    res = check(parse_text(src, "ptr.litmus"), "lkmm")
+    assert (res.positive, res.negative) == (1, 0)

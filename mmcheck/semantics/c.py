@@ -198,6 +198,8 @@ class _Run:
         if isinstance(addr.v, Sym) and addr.v.offset == 0 and not addr.v.name.startswith("{"):
             return addr.v.name
         if addr.deps:  # a value read from memory that is no address: no such execution
+            # Kept, to be reported when the thread is left with no execution at all.
+            self.st.program.__dict__.setdefault("bad_access", (addr.v, span))
             raise Choice()
         if isinstance(addr.v, int):
             raise UserError(f"access through the value {addr.v}, which is not a location "
