@@ -108,3 +108,22 @@ def test_kernel_cfg_agrees_with_herd(path: Path) -> None:
     mine = check(parse_file(path), str(LKMM_CFG))
     assert (mine.states, mine.positive, mine.negative, mine.flags) == \
         (ref.states, ref.positive, ref.negative, ref.flags)
+
+
+def test_a_cat_run_without_the_bell_its_cfg_names_says_to_use_the_cfg(tmp_path: Path) -> None:
+    (tmp_path / "defs.bell").write_text('"defs"\nlet Mine = R\n')
+    (tmp_path / "m.cat").write_text('"m"\nacyclic po | rf | co | [Mine];po as ok\n')
+    cfg = tmp_path / "m.cfg"
+    cfg.write_text("model m.cat\nbell defs.bell\n")
+    with pytest.raises(UserError) as e:
+        load_model(str(tmp_path / "m.cat"), "X86")
+    assert "unbound name 'Mine'" in e.value.message and f"--model {cfg}" in e.value.message
+    assert e.value.span is not None and e.value.span.line == 2
+    assert load_model(str(cfg), "X86").checks  # the .cfg itself loads
+
+
+def test_an_unbound_name_with_no_cfg_beside_is_reported_as_it_stands(tmp_path: Path) -> None:
+    (tmp_path / "m.cat").write_text('"m"\nacyclic po | Nope as ok\n')
+    with pytest.raises(UserError) as e:
+        load_model(str(tmp_path / "m.cat"), "X86")
+    assert e.value.message == "unbound name 'Nope'"

@@ -174,7 +174,14 @@ def _build(path: Path, arch: str, present: frozenset[str] | None) -> CatModel:
     if bell is not None:
         env = it.run_file(_parse(bell), env)
     main = _parse(cat)
-    env = it.run_file(main, env)
+    try:
+        env = it.run_file(main, env)
+    except CatError as err:
+        cfg = _cfg_naming(cat) if bell is None and "unbound name" in err.message else None
+        if cfg is None or isinstance(err, NeedsTest):
+            raise
+        raise CatError(f"{err.message} (this model needs the definitions its configuration "
+                       f"reads first: use --model {cfg})", err.span, err.path) from None
     it.agreement(env)
     return CatModel(
         name=str(path),
@@ -184,6 +191,23 @@ def _build(path: Path, arch: str, present: frozenset[str] | None) -> CatModel:
         flags=tuple(_flag_check(f) for f in it.flags),
         source=str(path),
     )
+
+
+def _cfg_naming(cat: Path) -> Path | None:
+    """A herd configuration beside ``cat`` that runs it with a bell file (the kernel's
+    linux-kernel.cfg for linux-kernel.cat), if there is one."""
+    try:
+        cfgs = sorted(cat.parent.glob("*.cfg"))
+    except OSError:
+        return None
+    for cfg in cfgs:
+        try:
+            model, bell, _ = _read_cfg(cfg)
+        except (OSError, UnicodeDecodeError):
+            continue
+        if model == cat.name and bell is not None:
+            return cfg
+    return None
 
 
 def _read_cfg(path: Path) -> tuple[str | None, str | None, set[str]]:
