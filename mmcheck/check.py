@@ -115,12 +115,15 @@ def compile_programs(test: Litmus) -> list[Program]:
     return [d.compile(test, i, cells) for i, cells in enumerate(test.threads)]
 
 
+PREPARED_KEPT = 4
 _PREPARED: list[tuple[Litmus, list[Program], list[list[Trace]]]] = []
 
 
 def prepare(test: Litmus) -> tuple[list[Program], list[list[Trace]]]:
     """The threads' programs and traces, which do not depend on the model: kept for the
-    last test, since a test is usually checked under several models in a row."""
+    last few tests, since a test is usually checked under several models in a row (and a
+    C test under x86tso or armv8 is checked as the assembly test it compiles to, in
+    between)."""
     for t, programs, traces in _PREPARED:
         if t is test:
             return programs, traces
@@ -134,7 +137,7 @@ def prepare(test: Litmus) -> tuple[list[Program], list[list[Trace]]]:
             value, span = bad
             raise UserError(f"every execution of P{program.thread} accesses memory through "
                             f"the value {value}, which is not a location", span)
-    _PREPARED[:] = [(test, programs, traces)]
+    _PREPARED[:] = [(test, programs, traces), *_PREPARED[:PREPARED_KEPT - 1]]
     return programs, traces
 
 
