@@ -6,7 +6,8 @@ search nodes, wall seconds, microseconds of search per consistent execution and 
 process's peak memory.  Then the verdict table: one ``mmcheck run --verdict-only``
 process per case (best of --repeat), the verdict it must give, wall and CPU seconds;
 and ``mmcheck check litmus/`` against ``--exact``.  Then one ``mmcheck run`` over each
-conformance directory, the median of three runs, in ms/test.
+conformance directory, the median of three runs, in ms/test; and, when ``HERD7`` names a
+herd7 binary, the CPU time of mmcheck and herd7 side by side over each corpus.
 """
 
 from __future__ import annotations
@@ -193,6 +194,54 @@ def corpus_rows(shared: Path, repeat: int) -> None:
 C_CORPORA = [("c-lkmm", "sc")]
 
 
+# The corpora timed against herd7 (with HERD7 naming a herd7 binary): the model file herd7
+# runs each with (None: its default for the architecture), and the directory it runs in.
+HERD_CORPORA = [
+    ("x86-catalogue", None), ("x86_64-catalogue", None), ("x86_64-instructions", None),
+    ("x86-diy", None), ("aarch64-diy", None), ("c-lkmm", "lkmm/linux-kernel.cfg"),
+]
+
+
+def child_cpu(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+              ) -> float:
+    """CPU seconds (user + system) of one process and the children it waited for."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=cwd, env=env)
+    _, _, usage = os.wait4(proc.pid, 0)
+    return usage.ru_utime + usage.ru_stime
+
+
+def herd_rows(shared: Path, herd: str, repeat: int) -> None:
+    """mmcheck and herd7 side by side: CPU seconds over each corpus in one process each
+    (mmcheck with MMCHECK_JOBS=1), the best of ``repeat`` runs, alternating."""
+    models = shared / "models"
+    libdir = Path(herd).resolve().parents[3] / "herd" / "libdir"
+    print()
+    print(f"{'corpus vs herd7 (CPU s)':24s} {'tests':>6s} {'mmcheck':>8s} {'herd7':>8s}"
+          f" {'ratio':>6s}")
+    env = dict(os.environ, MMCHECK_JOBS="1", MMCHECK_BENCH_PEAK=os.devnull)
+    for d, cfg in HERD_CORPORA:
+        path = shared / d
+        tests = sorted(str(t) for t in path.glob("*.litmus"))
+        if not tests:
+            continue
+        herd_cmd = [herd]
+        if libdir.is_dir():
+            herd_cmd += ["-set-libdir", str(libdir)]
+        cwd = None
+        if cfg is not None:
+            conf = models / cfg
+            if not conf.is_file():
+                continue
+            cwd = conf.parent
+            herd_cmd += ["-I", str(models / "herd-7.57"), "-conf", conf.name]
+        mm, hd = float("inf"), float("inf")
+        for _ in range(repeat):
+            mm = min(mm, child_cpu(MMCHECK + ["run", str(path)], env=env))
+            hd = min(hd, child_cpu(herd_cmd + tests, cwd=cwd))
+        print(f"{d:24s} {len(tests):6d} {mm:8.2f} {hd:8.2f} {mm / max(hd, 1e-9):6.2f}")
+
+
 def fix_rows(litmus: Path, repeat: int) -> None:
     """``mmcheck fix`` on every test of the project's library: seconds per test (the
     median of ``repeat`` searches, in this process: the interpreter's start is not
@@ -292,6 +341,8 @@ def main() -> int:
         if args.shared.is_dir():
             corpus_rows(args.shared, args.repeat)
             cat_rows(args.shared, args.repeat)
+            if os.environ.get("HERD7"):
+                herd_rows(args.shared, os.environ["HERD7"], args.repeat)
         else:
             print(f"\nno conformance corpus at {args.shared}: corpus timings skipped")
     return 0
