@@ -180,3 +180,15 @@ def test_run_says_when_arm64_options_are_ignored(tmp_path: Path) -> None:
         res = CliRunner().invoke(main, ["run", str(t), "--atomics", "llsc", *model])
         assert res.exit_code == 0, res.output
         assert "note:" not in res.stderr
+
+
+def test_herd_text_under_several_models_names_the_model_of_each_block() -> None:
+    sb = Path(__file__).resolve().parents[1] / "litmus" / "classic" / "SB.X86.litmus"
+    res = CliRunner().invoke(main, ["run", str(sb), "--model", "sc,x86tso"])
+    lines = res.output.splitlines()
+    heads = [i for i, ln in enumerate(lines) if ln.startswith("Test ")]
+    assert [lines[i - 1] for i in heads] == ["Model sc", "Model x86tso"]
+    assert [ln.split()[2] for ln in lines if ln.startswith("Observation")] == \
+        ["Never", "Sometimes"]
+    one = CliRunner().invoke(main, ["run", str(sb), "--model", "sc"])
+    assert "Model" not in one.output  # one model: herd7's text as it stands

@@ -122,6 +122,10 @@ def run_matrix(files: list[Path], models: list[str], fmt: str, stats: bool,
                                          timeout, max_executions, progress=True,
                                          verdict=verdict, target=target, test=test,
                                          name_model=True)
+            if fmt == "herd" and result is not None:
+                # herd7's text has no line naming the model: say whose block follows.
+                out.insert(next((i for i, (_, err) in enumerate(out) if not err), len(out)),
+                           (f"Model {m}\n", False))
             replay(out)
             status = max(status, code)
             if result is not None:
