@@ -26,7 +26,7 @@ from pathlib import Path
 from mmcheck.check import Options, check
 from mmcheck.errors import Span, UserError
 from mmcheck.execution import Result, show_state
-from mmcheck.litmus.ast import Litmus, eval_prop, show_condition, show_prop
+from mmcheck.litmus.ast import Litmus, Loc, Value, eval_prop, prop_atoms, show_condition, show_prop
 from mmcheck.litmus.dialects import dialect_for
 
 FILENAME = "expectations.txt"
@@ -294,13 +294,12 @@ def outcome_of(job: Job, result: Result) -> Outcome:
     got = result.verdict
     witness = None
     if got == "Allowed":
-        witness = next((show_state(w.state) for w in result.witnesses if w.satisfies), None)
-        if witness is None:  # pragma: no cover - witnesses are kept; states are the fallback
-            witness = next(
-                (show_state(s) for s in result.states
-                 if eval_prop(test.condition.prop, dict(s))),
-                None,
-            )
+        state = next((w.state for w in result.witnesses if w.satisfies), None)
+        if state is None:  # pragma: no cover - witnesses are kept; states are the fallback
+            state = next((s for s in result.states
+                          if eval_prop(result.condition.prop, dict(s))), None)
+        if state is not None:
+            witness = show_state(_in_test_names(state, result, test))
     if job.expected is None:
         status = MISSING
     else:
@@ -310,6 +309,20 @@ def outcome_of(job: Job, result: Result) -> Outcome:
         message = f"{base['test']} [{job.model}]: expected {job.expected}, got {got}"
     return Outcome(**base, got=got, status=status, witness=witness,  # type: ignore[arg-type]
                    message=message)
+
+
+def _in_test_names(state: Sequence[tuple[Loc, Value]], result: Result, test: Litmus
+                   ) -> tuple[tuple[Loc, Value], ...]:
+    """A final state of ``result`` in the names of ``test``: a C test checked under a
+    hardware model is checked as the test it compiles to, whose registers stand for the C
+    test's locals (the two conditions name them in the same places)."""
+    if result.condition is None or result.condition == test.condition:
+        return tuple(state)
+    back: dict[Loc, Loc] = {}
+    for mine, theirs in zip(prop_atoms(result.condition.prop),
+                            prop_atoms(test.condition.prop), strict=False):
+        back.setdefault(mine.loc, theirs.loc)
+    return tuple((back.get(loc, loc), v) for loc, v in state)
 
 
 def run_job(job: Job) -> Outcome:

@@ -109,6 +109,8 @@ def test_suggest_fix_on_a_compiled_c_test(tmp_path: Path) -> None:
     lkmm, armv8 = res.stdout.split("[lkmm]")[1], res.stdout.split("[armv8]")[1]
     assert "cheapest repair" in lkmm.split("FAILED")[0]
     assert "cheapest repair" in armv8.split("FAILED")[0]
+    # the witness in the C test's names, not the registers of the test it compiles to
+    assert "became reachable: 1:r0=1; 1:r1=0;" in armv8.split("FAILED")[0]
 
 
 def test_a_cfg_naming_a_missing_model_is_blamed(tmp_path: Path) -> None:
