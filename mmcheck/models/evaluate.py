@@ -33,6 +33,7 @@ from mmcheck.models.dsl import (
     free_vars,
     mentions_dynamic,
 )
+from mmcheck.models.statics import Store, rel_fn, set_fn
 from mmcheck.relation import (
     Relation,
     closure_rows,
@@ -63,6 +64,7 @@ class Evaluator:
         # The values the events write (reads: None), for value-dependent terms.
         self.values: list[object] | None = None
         self.env: dict[str, Relation] = {}  # recursive variables during a fixpoint
+        self.store = Store(n, sets, static)  # the static terms, compiled (statics.py)
 
     def set_dynamic(self, rf: Relation, co: Relation) -> None:
         self.rf = rf
@@ -81,15 +83,14 @@ class Evaluator:
             return hit
         if free_vars(e):  # changes while a fixpoint is computed: never cached
             return self._set_compute(e)
-        dyn = mentions_dynamic(e)
-        cache = self.dyn_cache if dyn else self.static_cache
-        if dyn:
-            hit = cache.get(key)
-            if hit is not None:
-                assert isinstance(hit, int)
-                return hit
+        if not mentions_dynamic(e):
+            return set_fn(e)(self.store)
+        hit = self.dyn_cache.get(key)
+        if hit is not None:
+            assert isinstance(hit, int)
+            return hit
         v = self._set_compute(e)
-        cache[key] = v
+        self.dyn_cache[key] = v
         return v
 
     def _set_compute(self, e: SetExpr) -> int:
@@ -121,15 +122,15 @@ class Evaluator:
             return hit
         if free_vars(e):  # changes while a fixpoint is computed: never cached
             return self._compute(e)
-        dyn = mentions_dynamic(e)
-        cache = self.dyn_cache if dyn else self.static_cache
-        if dyn:
-            hit = cache.get(key)
-            if hit is not None:
-                assert isinstance(hit, Relation)
-                return hit
+        if not mentions_dynamic(e):
+            v = self.static_cache[key] = Relation(self.n, rel_fn(e)(self.store))
+            return v
+        hit = self.dyn_cache.get(key)
+        if hit is not None:
+            assert isinstance(hit, Relation)
+            return hit
         v = self._compute(e)
-        cache[key] = v
+        self.dyn_cache[key] = v
         return v
 
     def _compute(self, e: Expr) -> Relation:
@@ -281,10 +282,11 @@ Fn = Callable[["Context"], Rows]
 class Context:
     """Per combination of thread paths: the static terms' values and the current rf/co."""
 
-    __slots__ = ("n", "consts", "rf", "co", "gen", "memo", "ev", "env")
+    __slots__ = ("n", "consts", "rf", "co", "gen", "memo", "ev", "env", "store")
 
     def __init__(self, ev: Evaluator, plan: Plan) -> None:
         self.ev = ev
+        self.store = ev.store
         self.n = ev.n
         # Static terms are computed on first use: a search that stops early, or whose
         # first check fails, never pays for the terms of the checks it did not reach.
@@ -336,12 +338,12 @@ class Plan:
             k = len(self.static_terms)
             self.static_terms.append(e)
             self._static_index[e] = k
-        term = e
+        fn = rel_fn(e)
 
         def const(ctx: Context) -> Rows:
             rows = ctx.consts[k]
             if rows is None:
-                rows = ctx.consts[k] = ctx.ev.value(term).rows
+                rows = ctx.consts[k] = fn(ctx.store)
             return rows
 
         return const
@@ -513,7 +515,8 @@ class Plan:
     def _set(self, e: SetExpr) -> Callable[[Context], int]:
         """A set expression compiled like relations: static ones once per combination."""
         if not mentions_dynamic(e):
-            return lambda ctx: ctx.ev.set_value(e)
+            fn = set_fn(e)
+            return lambda ctx: fn(ctx.store)
         if isinstance(e, SUnion):
             fs = [self._set(a) for a in e.args]
 
