@@ -30,6 +30,7 @@ from mmcheck.semantics.runner import Program, thread_traces
 
 MAX_FIXPOINT_ROUNDS = 16
 SMALL_TREE = 48  # candidate trees this small are checked at the leaves only
+MIN_SURE_LEAVES = 4  # the fewest leaves below a read worth proving the ordering checks on
 
 
 @dataclass
@@ -477,6 +478,12 @@ def _search(
         sources[r_] = [w for w in writes[loc_] if ev[w].value in allowed[r_]
                        and not (ev[w].thread == ev[r_].thread and w > r_)]
 
+    # How many leaves the last run of reads has below each of its steps (at most).
+    leaves_below = [0] * (len(steps) + 1)
+    leaves_below[len(steps)] = 1
+    for k_ in range(len(steps) - 1, reads_from - 1, -1):
+        leaves_below[k_] = leaves_below[k_ + 1] * len(sources[steps[k_][1]])
+
     def subtree_passes(k: int) -> bool:
         over = list(rf_rows)
         for _, r_, _ in steps[k:]:
@@ -517,7 +524,7 @@ def _search(
     # checks only fail more as rf and co grow), and a leaf reached without a check
     # since then runs every check.  ``sure``: the ordering checks left to the leaves
     # are known to hold on the whole subtree.
-    def dfs(k: int, unchecked: bool, sure: bool = False) -> None:
+    def dfs(k: int, unchecked: bool, sure: bool | None = False) -> None:
         ticks[0] += 1
         if limits is not None and not ticks[0] & 1023:
             if limits.deadline and time.monotonic() > limits.deadline:
@@ -581,9 +588,10 @@ def _search(
                 co_rows[e] = 0
                 seq_.pop(pos)
         else:
-            if prune and not sure and leaf_mono.checks and k >= reads_from and \
-                    len(steps) - k >= 3:
-                sure = subtree_passes(k)
+            if prune and sure is False and leaf_mono.checks and k >= reads_from and \
+                    leaves_below[k] >= MIN_SURE_LEAVES:
+                # Once the over-approximation fails, its subsets below mostly do too.
+                sure = True if subtree_passes(k) else None
             r = ev[e]
             vals = allowed[e]
             # a read never sees a po-later write of its own thread
