@@ -500,8 +500,7 @@ def _search(
 
     # Flags that do not depend on rf/co are evaluated once, at the first leaf.
     static_flags: list[str] | None = None
-    dynamic_flags = [(c.name, test) for c, test in (flag_plan.checks if flag_plan else [])
-                     if mentions_dynamic(c.expr)]
+    dynamic_flags: list[tuple[str, Callable[[Context], bool]]] = []  # set at the first leaf
 
     def leaf_flags(skip: frozenset[str]) -> frozenset[str]:
         """The flags the current complete execution raises (those not in ``skip``)."""
@@ -512,8 +511,11 @@ def _search(
         flag_ctx.co = co_rows
         flag_ctx.gen += 1
         if static_flags is None:
-            static_flags = [c.name for c, test in flag_plan.checks
+            active = flag_plan.active(flag_ctx)
+            static_flags = [c.name for c, test in active
                             if not mentions_dynamic(c.expr) and not test(flag_ctx)]
+            dynamic_flags[:] = [(c.name, test) for c, test in active
+                                if mentions_dynamic(c.expr)]
         raised = [name for name in static_flags if name not in skip]
         for name, test in dynamic_flags:
             if name not in skip and not test(flag_ctx):

@@ -6,6 +6,7 @@ paths (statics.py); the rest is a tree of closures evaluated at search nodes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,7 @@ from mmcheck.models.dsl import (
     mentions_dynamic,
 )
 from mmcheck.models.statics import rel_fn, set_fn
+from mmcheck.models.vacuous import Cond, Vacuity
 from mmcheck.relation import (
     Relation,
     closure_rows,
@@ -56,7 +58,8 @@ Fn = Callable[["Context"], Rows]
 class Context:
     """Per combination of thread paths: the static terms' values and the current rf/co."""
 
-    __slots__ = ("n", "consts", "rf", "co", "gen", "memo", "ev", "env", "store")
+    __slots__ = ("n", "consts", "rf", "co", "gen", "memo", "ev", "env", "store", "active",
+                 "vacuous")
 
     def __init__(self, ev: Evaluator, plan: Plan) -> None:
         self.ev = ev
@@ -70,6 +73,14 @@ class Context:
         self.gen = 0
         self.memo: list[tuple[int, Rows]] = [(-1, ())] * plan.n_memo
         self.env: dict[str, Rows] = {}  # recursive variables during a fixpoint
+        # Per plan (or view): its checks that this combination's static values do not
+        # prove to hold (vacuous.py); per check: whether they do.
+        self.active: dict[int, list[tuple[Check, Callable[[Context], bool]]]] = {}
+        self.vacuous: dict[int, bool] = {}
+
+
+_views = itertools.count()
+DEAD = -2  # a memo slot's node number for a term proven empty in this combination
 
 
 class Plan:
@@ -86,20 +97,44 @@ class Plan:
         self._static_index: dict[Expr, int] = {}
         self.n_memo = 0
         self._memo_fns: dict[int, Fn] = {}
+        self._vacuity = Vacuity(self)
         self.checks = [(c, self._check(c)) for c in checks]
+        # Per check: a condition on the static values proving it holds (its term empty).
+        self._holds: dict[int, Cond | None] = {id(c): self._vacuity.rel(c.expr) for c in checks}
+        self._key = next(_views)
 
     def subset(self, checks: list[Check]) -> Plan:
         """A view running only ``checks``, sharing this plan's terms and memo slots."""
         view = Plan.__new__(Plan)
         view.__dict__.update(self.__dict__)
         view.checks = [(c, f) for c, f in self.checks if any(c is x for x in checks)]
+        view._key = next(_views)
         return view
+
+    def active(self, ctx: Context) -> list[tuple[Check, Callable[[Context], bool]]]:
+        """The checks that may fail in this combination: not proven to hold from its
+        static values."""
+        hit = ctx.active.get(self._key)
+        if hit is None:
+            hit = ctx.active[self._key] = [(c, t) for c, t in self.checks
+                                           if not self._proven(ctx, c)]
+        return hit
+
+    def _proven(self, ctx: Context, c: Check) -> bool:
+        v = ctx.vacuous.get(id(c))
+        if v is None:
+            cond = self._holds[id(c)]
+            v = ctx.vacuous[id(c)] = cond is not None and cond(ctx)
+        return v
 
     def first_failure(self, ctx: Context, rf: Rows, co: Rows) -> Check | None:
         ctx.rf = rf
         ctx.co = co
         ctx.gen += 1
-        for c, test in self.checks:
+        checks = ctx.active.get(self._key)
+        if checks is None:
+            checks = self.active(ctx)
+        for c, test in checks:
             if not test(ctx):
                 return c
         return None
@@ -148,22 +183,30 @@ class Plan:
             hit = self._memo_fns.get(key)
             if hit is not None:
                 return hit
-            memo = self._memoised(self._compile(e.body))
+            memo = self._memoised(self._compile(e.body), self._vacuity.rel(e))
             self._memo_fns[key] = memo
             return memo
         if getattr(self, "_in_rec", 0) and not free_vars(e):
             # Inside a fixpoint, a term that does not mention the recursive variable
             # keeps its value from one iteration to the next: computed once per node.
-            return self._memoised(self._raw(e))
+            return self._memoised(self._raw(e), self._vacuity.rel(e))
         return self._raw(e)
 
-    def _memoised(self, body: Fn) -> Fn:
+    def _memoised(self, body: Fn, empty: Cond | None) -> Fn:
+        """``body`` computed once per search node; never, in a combination where
+        ``empty`` proves it empty."""
         slot = self.n_memo
         self.n_memo += 1
 
         def memo(ctx: Context) -> Rows:
             gen, rows = ctx.memo[slot]
             if gen != ctx.gen:
+                if gen == DEAD:
+                    return rows
+                if gen == -1 and empty is not None and empty(ctx):
+                    rows = (0,) * ctx.n
+                    ctx.memo[slot] = (DEAD, rows)
+                    return rows
                 rows = body(ctx)
                 ctx.memo[slot] = (ctx.gen, rows)
             return rows
