@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from operator import and_, invert, or_
 from typing import TYPE_CHECKING
 
 from mmcheck.models.dsl import (
@@ -232,16 +233,18 @@ class Plan:
             if statics:
                 const = self._const(statics[0] if len(statics) == 1 else Union(tuple(statics)))
 
+            first, rest = (const, dyn) if const is not None else (dyn[0], dyn[1:])
+
             def union(ctx: Context) -> Rows:
-                rows = const(ctx) if const is not None else dyn[0](ctx)
-                for g in (dyn if const is not None else dyn[1:]):
+                rows = first(ctx)
+                for g in rest:
                     other = g(ctx)
                     if not any(other):
                         continue
                     if not any(rows):
                         rows = other
                         continue
-                    rows = [x | y for x, y in zip(rows, other, strict=True)]
+                    rows = list(map(or_, rows, other))
                 return rows
 
             return union
@@ -252,7 +255,7 @@ class Plan:
                 left = lf(ctx)
                 if not any(left):  # empty: the other side need not be computed
                     return left
-                return [x & y for x, y in zip(left, rg(ctx), strict=True)]
+                return list(map(and_, left, rg(ctx)))
 
             return inter
         if isinstance(e, Diff):
@@ -262,7 +265,7 @@ class Plan:
                 left = lf(ctx)
                 if not any(left):
                     return left
-                return [x & ~y for x, y in zip(left, rg(ctx), strict=True)]
+                return list(map(and_, left, map(invert, rg(ctx))))
 
             return diff
         if isinstance(e, Seq):
@@ -283,7 +286,12 @@ class Plan:
             return inverse
         if isinstance(e, Plus):
             f = self._compile(e.arg)
-            return lambda ctx: closure_rows(f(ctx))
+
+            def plus(ctx: Context) -> Rows:
+                rows = f(ctx)
+                return closure_rows(rows) if any(rows) else rows
+
+            return plus
         if isinstance(e, Star):
             f = self._compile(e.arg)
             return lambda ctx: [r | (1 << i) for i, r in enumerate(closure_rows(f(ctx)))]
@@ -419,55 +427,90 @@ class Plan:
         return rec
 
     def _seq(self, args: tuple[Expr, ...]) -> Fn:
-        # Group maximal runs of static factors into one static term each.
-        parts: list[Fn] = []
+        # Group maximal runs of static factors into one static term each; a run of
+        # [S] factors alone is a filter on the rows or columns (no composition).
+        # A later factor r? or r* is applied as rows | rows ; r (rows | rows ; r+): the
+        # identity part costs nothing, and a sparse r is cheap to compose with.
+        parts: list[tuple[int, Callable[[Context], object]]] = []
+        statics: list[tuple[int, Callable[[Context], object]]] = []
         run: list[Expr] = []
 
         def flush() -> None:
-            if run:
-                parts.append(self._const(run[0] if len(run) == 1 else Seq(tuple(run))))
-                run.clear()
+            if not run:
+                return
+            if all(isinstance(a, Ident) for a in run):
+                sets = [a.set for a in run if isinstance(a, Ident)]
+                part = (_FILTER, self._set(sets[0] if len(sets) == 1 else _meet(sets)))
+            else:
+                part = (_REL, self._const(run[0] if len(run) == 1 else Seq(tuple(run))))
+            parts.append(part)
+            statics.append(part)
+            run.clear()
 
-        statics: list[int] = []  # where each run of static factors is in parts
-        # A later factor r? or r* is applied as rows | rows ; r (rows | rows ; r+): the
-        # identity part costs nothing, and a sparse r is cheap to compose with.
-        reflexive: list[bool] = []
         for i, a in enumerate(args):
             if mentions_dynamic(a):
                 flush()
                 if i > 0 and isinstance(a, (Opt, Star)) and mentions_dynamic(a.arg):
-                    parts.append(self._compile(a.arg if isinstance(a, Opt) else Plus(a.arg)))
-                    reflexive.append(True)
+                    parts.append((_REFL, self._compile(
+                        a.arg if isinstance(a, Opt) else Plus(a.arg))))
                 else:
-                    parts.append(self._compile(a))
-                    reflexive.append(False)
+                    parts.append((_REL, self._compile(a)))
             else:
                 run.append(a)
-                if len(run) == 1:
-                    statics.append(len(parts))
-                    reflexive.append(False)
         flush()
-        static_fns = [parts[i] for i in statics]
-        first, rest = parts[0], list(zip(parts[1:], reflexive[1:], strict=True))
-        assert not reflexive[0]
 
         def seq(ctx: Context) -> Rows:
-            for f in static_fns:  # an empty static factor empties the sequence
-                rows = f(ctx)
-                if not any(rows):
-                    return rows
-            rows = first(ctx)
-            for g, refl in rest:
+            for kind, f in statics:  # an empty static factor empties the sequence
+                v = f(ctx)
+                if not v or (kind == _REL and not any(v)):  # type: ignore[call-overload]
+                    return (0,) * ctx.n
+            rows: Rows | None = None
+            left = -1  # a leading filter, applied to the first relation's rows
+            for kind, f in parts:
+                if kind == _FILTER:
+                    mask: int = f(ctx)  # type: ignore[assignment]
+                    if rows is None:
+                        left &= mask
+                    else:
+                        rows = [r & mask for r in rows]
+                    continue
+                rel: Rows = f(ctx)  # type: ignore[assignment]
+                if rows is None:
+                    if kind == _REFL:  # after a filter: [S] ; r? is [S] | [S] ; r
+                        rows = _identity(ctx.n, left)
+                    elif left == -1:
+                        rows = rel
+                        continue
+                    else:
+                        rows = [r if (left >> i) & 1 else 0 for i, r in enumerate(rel)]
+                        continue
                 if not any(rows):  # empty so far: so is the whole sequence
                     return rows
-                if refl:
-                    more = seq_rows_sparse(rows, g(ctx))
-                    rows = [x | y for x, y in zip(rows, more, strict=True)]
+                if kind == _REFL:
+                    if any(rel):
+                        more = seq_rows_sparse(rows, rel)
+                        rows = list(map(or_, rows, more))
                 else:
-                    rows = seq_rows(rows, g(ctx))
+                    rows = seq_rows(rows, rel)
+            if rows is None:
+                return _identity(ctx.n, left)
             return rows
 
         return seq
+
+
+_FILTER, _REL, _REFL = 0, 1, 2  # the parts of a compiled sequence
+
+
+def _identity(n: int, mask: int) -> list[int]:
+    return [(1 << i) if (mask >> i) & 1 else 0 for i in range(n)]
+
+
+def _meet(sets: list[SetExpr]) -> SetExpr:
+    out = sets[0]
+    for s in sets[1:]:
+        out = SInter(out, s)
+    return out
 
 
 def _hoist(e: Expr) -> Expr:

@@ -9,6 +9,7 @@ no evaluation dispatches on the expression's type or asks what it mentions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import and_, invert, or_
 
 from mmcheck.models.dsl import (
     Base,
@@ -141,7 +142,7 @@ def _rel(e: Expr) -> RelFn:
                 if not any(rows):
                     rows = other
                     continue
-                rows = [x | y for x, y in zip(rows, other, strict=True)]
+                rows = list(map(or_, rows, other))
             return rows
 
         return union
@@ -153,7 +154,7 @@ def _rel(e: Expr) -> RelFn:
                 left = lf(st)
                 if not any(left):
                     return left
-                return [x & y for x, y in zip(left, rg(st), strict=True)]
+                return list(map(and_, left, rg(st)))
 
             return inter
 
@@ -164,7 +165,7 @@ def _rel(e: Expr) -> RelFn:
             right = rg(st)
             if not any(right):
                 return left
-            return [x & ~y for x, y in zip(left, right, strict=True)]
+            return list(map(and_, left, map(invert, right)))
 
         return diff
     if isinstance(e, Seq):
