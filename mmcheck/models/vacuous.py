@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mmcheck.models.dsl import (
+    DYNAMIC_BASES,
     Base,
     Diff,
     DifferentValues,
@@ -44,9 +45,7 @@ from mmcheck.models.dsl import (
     Union,
     Var,
     free_vars,
-    mentions_dynamic,
 )
-from mmcheck.models.statics import set_fn
 
 if TYPE_CHECKING:
     from mmcheck.models.plan import Context, Plan
@@ -111,13 +110,15 @@ class Vacuity:
         return r
 
     def _rel_new(self, e: Expr, ev: frozenset[str]) -> Cond | None:
-        if not mentions_dynamic(e):
-            rows = self.plan._const(e)
-            return lambda ctx: not any(rows(ctx))
+        # Static parts too are taken apart down to their base sets and relations: those
+        # are known cheaply, where a composite one would cost its computation.
         if isinstance(e, Var):
             return ALWAYS if e.name in ev else None
-        if isinstance(e, Base):  # rf, co
-            return None
+        if isinstance(e, Base):
+            if e.name in DYNAMIC_BASES or e.name == "id":
+                return None
+            name = e.name
+            return lambda ctx: not any(ctx.store.base(name).rows)
         if isinstance(e, Named):
             return self.rel(e.body, ev)
         if isinstance(e, Seq):
@@ -154,11 +155,9 @@ class Vacuity:
         return r
 
     def _set_new(self, e: SetExpr, ev: frozenset[str]) -> Cond | None:
-        if not mentions_dynamic(e):
-            fn = set_fn(e)
-            return lambda ctx: not fn(ctx.store)
-        if isinstance(e, SBase):  # pragma: no cover - base sets are static
-            return None
+        if isinstance(e, SBase):
+            name = e.name
+            return lambda ctx: not ctx.store.sets.get(name, 0)
         if isinstance(e, SUnion):
             return _all([self.set(a, ev) for a in e.args])
         if isinstance(e, SInter):
