@@ -353,7 +353,34 @@ class Combination:
 
 # Keyed by id(model); the model is kept with its plans, so that its id is never reused by
 # another model while the entry lives (a model built and dropped in a loop, as tests do).
-_MODEL_PLANS: dict[int, tuple[Model, tuple[Plan, Plan, Plan]]] = {}
+_MODEL_PLANS: dict[int, tuple[Model, Plans]] = {}
+
+
+class Plans:
+    """A model's compiled checks, as the search runs them."""
+
+    __slots__ = ("all", "monotone", "leaf", "leaf_mono", "leaf_rest", "flags")
+
+    def __init__(self, model: Model) -> None:
+        monotone = [c for c in model.checks if is_monotone(c.expr)
+                    and (model.prune_with is None or c.name in model.prune_with)]
+        others = [c for c in model.checks if not any(c is m for m in monotone)]
+        self.all = plan_for(list(model.checks))
+        self.monotone = self.all.subset(monotone)  # after every choice
+        self.leaf = self.all.subset(others)  # at the leaves
+        # The monotone checks left to the leaves, and the non-monotone ones.
+        self.leaf_mono = self.all.subset([c for c in others if is_monotone(c.expr)])
+        self.leaf_rest = self.all.subset([c for c in others if not is_monotone(c.expr)])
+        self.flags = plan_for(list(model.flags)) if model.flags else None
+
+
+def _model_plans(model: Model) -> Plans:
+    entry = _MODEL_PLANS.get(id(model))
+    if entry is not None and entry[0] is model:
+        return entry[1]
+    plans = Plans(model)
+    _MODEL_PLANS[id(model)] = (model, plans)
+    return plans
 
 
 def _plans(model: Model) -> tuple[Plan, Plan, Plan]:
@@ -363,16 +390,8 @@ def _plans(model: Model) -> tuple[Plan, Plan, Plan]:
     One plan holds every check so that static terms are shared; the two subsets
     index into the same per-combination context.
     """
-    entry = _MODEL_PLANS.get(id(model))
-    hit = entry[1] if entry is not None and entry[0] is model else None
-    if hit is None:
-        monotone = [c for c in model.checks if is_monotone(c.expr)
-                    and (model.prune_with is None or c.name in model.prune_with)]
-        others = [c for c in model.checks if not any(c is m for m in monotone)]
-        plan_all = plan_for(list(model.checks))
-        hit = (plan_all, plan_all.subset(monotone), plan_all.subset(others))
-        _MODEL_PLANS[id(model)] = (model, hit)
-    return hit
+    p = _model_plans(model)
+    return p.all, p.monotone, p.leaf
 
 
 def explore(
@@ -417,7 +436,9 @@ def _search(
 ) -> None:
     """Search rf and co for one combination of shapes."""
     prune = rejected is None
-    plan_all, plan_monotone, plan_leaf = _plans(model)
+    plans = _model_plans(model)
+    plan_all, plan_monotone, plan_leaf = plans.all, plans.monotone, plans.leaf
+    leaf_mono, leaf_rest, flag_plan = plans.leaf_mono, plans.leaf_rest, plans.flags
     allowed: dict[int, frozenset[Value]] = {}
     for sh, base in zip(combo.shapes, combo.base, strict=True):
         for i, vals in zip(sh.reads, sh.allowed, strict=True):
@@ -463,9 +484,6 @@ def _search(
     rf_of: dict[int, int] = {}
     evaluator = combo.evaluator
     ctx = Context(evaluator, plan_all)
-    # The monotone checks left to the leaves, and the non-monotone ones.
-    leaf_mono = plan_all.subset([c for c, _ in plan_leaf.checks if is_monotone(c.expr)])
-    leaf_rest = plan_all.subset([c for c, _ in plan_leaf.checks if not is_monotone(c.expr)])
     # Where the last run of reads begins: from there on only rf is still to choose.
     # Giving each remaining read every source it may have over-approximates rf (and
     # fr) in every completion; when the monotone leaf checks pass on that, they pass on
@@ -492,7 +510,6 @@ def _search(
                 over[w] |= bit
         return leaf_mono.first_failure(ctx, over, co_rows) is None
 
-    flag_plan = plan_for(list(model.flags)) if model.flags else None
     flag_ctx = Context(evaluator, flag_plan) if flag_plan is not None else None
 
     def run_checks(which: Plan) -> Check | None:
