@@ -29,7 +29,7 @@ from mmcheck.relation import Relation
 from mmcheck.semantics.runner import Program, thread_traces
 
 MAX_FIXPOINT_ROUNDS = 16
-SMALL_TREE = 48  # candidate trees this small are checked at the leaves only
+SMALL_TREE = 256  # candidate trees this small are checked at the leaves only
 MIN_SURE_LEAVES = 4  # the fewest leaves below a read worth proving the ordering checks on
 
 
