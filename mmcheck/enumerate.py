@@ -306,40 +306,48 @@ class Combination:
             self._static[name] = rel
         return rel
 
-    def _dep_rel(self, attr: str) -> Relation:
-        rows = [0] * self.n
+    def _dep_rels(self) -> None:
+        """The six dependency relations, in one pass over the events."""
+        n = self.n
+        out = {attr: [0] * n for attr in _DEP_ATTRS}
         for tr, base in zip(self.traces, self.base, strict=True):
             for j, te in enumerate(tr.events):
-                mask = getattr(te, attr)
-                while mask:
-                    low = mask & -mask
-                    src = low.bit_length() - 1
-                    rows[base + src] |= 1 << (base + j)
-                    mask ^= low
-        return Relation(self.n, rows)
+                bit = 1 << (base + j)
+                for attr in _DEP_ATTRS:
+                    mask = getattr(te, attr)
+                    if not mask:
+                        continue
+                    rows = out[attr]
+                    while mask:
+                        low = mask & -mask
+                        rows[base + low.bit_length() - 1] |= bit
+                        mask ^= low
+        for attr, name in _DEP_ATTRS.items():
+            self._static[name] = Relation(n, out[attr])
 
     def _compute_static(self, name: str) -> Relation:
         n = self.n
         ev = self.events
-        if name == "po":
+        if name == "po":  # the later events of the thread, but its own instruction's
             rows = [0] * n
             for tr, base in zip(self.traces, self.base, strict=True):
-                m = len(tr.events)
-                for j in range(m):
-                    row = 0
-                    for k in range(j + 1, m):
-                        if tr.events[k].instr != tr.events[j].instr:
-                            row |= 1 << (base + k)
-                    rows[base + j] = row
+                after = 0  # the events after the current one
+                of_instr: dict[int, int] = {}  # and those of each instruction
+                for j in range(len(tr.events) - 1, -1, -1):
+                    instr = tr.events[j].instr
+                    same = of_instr.get(instr, 0)
+                    rows[base + j] = after & ~same
+                    bit = 1 << (base + j)
+                    after |= bit
+                    of_instr[instr] = same | bit
             return Relation(n, rows)
         if name in ("loc", "int", "ext", "sca"):
             return Relation(n, structural_rows(ev, name))
         if name == "id":
             return Relation.identity(n)
-        if name in ("addr", "data", "ctrl"):
-            return self._dep_rel(name)
-        if name in ("pick-addr", "pick-data", "pick-ctrl"):
-            return self._dep_rel(name.replace("-", "_"))
+        if name in _DEP_NAMES:
+            self._dep_rels()
+            return self._static[name]
         if name in ("rmw", "amo", "lxsx"):
             pairs = []
             for tr, base in zip(self.traces, self.base, strict=True):
@@ -349,6 +357,11 @@ class Combination:
                         pairs.append((base + r, base + w))
             return Relation.from_pairs(n, pairs)
         raise Unsupported(f"the model uses a relation {name!r} that mmcheck does not compute")
+
+
+_DEP_ATTRS = {"addr": "addr", "data": "data", "ctrl": "ctrl", "pick_addr": "pick-addr",
+              "pick_data": "pick-data", "pick_ctrl": "pick-ctrl"}  # event field: relation
+_DEP_NAMES = frozenset(_DEP_ATTRS.values())
 
 
 # Keyed by id(model); the model is kept with its plans, so that its id is never reused by
