@@ -29,7 +29,8 @@ from mmcheck.relation import Relation
 from mmcheck.semantics.runner import Program, thread_traces
 
 MAX_FIXPOINT_ROUNDS = 16
-SMALL_TREE = 48  # candidate trees this small are checked at the leaves only
+SMALL_TREE = 256  # candidate trees this small are checked at the leaves only
+MIN_SURE_LEAVES = 4  # the fewest leaves below a read worth proving the ordering checks on
 
 
 @dataclass
@@ -305,40 +306,48 @@ class Combination:
             self._static[name] = rel
         return rel
 
-    def _dep_rel(self, attr: str) -> Relation:
-        rows = [0] * self.n
+    def _dep_rels(self) -> None:
+        """The six dependency relations, in one pass over the events."""
+        n = self.n
+        out = {attr: [0] * n for attr in _DEP_ATTRS}
         for tr, base in zip(self.traces, self.base, strict=True):
             for j, te in enumerate(tr.events):
-                mask = getattr(te, attr)
-                while mask:
-                    low = mask & -mask
-                    src = low.bit_length() - 1
-                    rows[base + src] |= 1 << (base + j)
-                    mask ^= low
-        return Relation(self.n, rows)
+                bit = 1 << (base + j)
+                for attr in _DEP_ATTRS:
+                    mask = getattr(te, attr)
+                    if not mask:
+                        continue
+                    rows = out[attr]
+                    while mask:
+                        low = mask & -mask
+                        rows[base + low.bit_length() - 1] |= bit
+                        mask ^= low
+        for attr, name in _DEP_ATTRS.items():
+            self._static[name] = Relation(n, out[attr])
 
     def _compute_static(self, name: str) -> Relation:
         n = self.n
         ev = self.events
-        if name == "po":
+        if name == "po":  # the later events of the thread, but its own instruction's
             rows = [0] * n
             for tr, base in zip(self.traces, self.base, strict=True):
-                m = len(tr.events)
-                for j in range(m):
-                    row = 0
-                    for k in range(j + 1, m):
-                        if tr.events[k].instr != tr.events[j].instr:
-                            row |= 1 << (base + k)
-                    rows[base + j] = row
+                after = 0  # the events after the current one
+                of_instr: dict[int, int] = {}  # and those of each instruction
+                for j in range(len(tr.events) - 1, -1, -1):
+                    instr = tr.events[j].instr
+                    same = of_instr.get(instr, 0)
+                    rows[base + j] = after & ~same
+                    bit = 1 << (base + j)
+                    after |= bit
+                    of_instr[instr] = same | bit
             return Relation(n, rows)
         if name in ("loc", "int", "ext", "sca"):
             return Relation(n, structural_rows(ev, name))
         if name == "id":
             return Relation.identity(n)
-        if name in ("addr", "data", "ctrl"):
-            return self._dep_rel(name)
-        if name in ("pick-addr", "pick-data", "pick-ctrl"):
-            return self._dep_rel(name.replace("-", "_"))
+        if name in _DEP_NAMES:
+            self._dep_rels()
+            return self._static[name]
         if name in ("rmw", "amo", "lxsx"):
             pairs = []
             for tr, base in zip(self.traces, self.base, strict=True):
@@ -350,9 +359,41 @@ class Combination:
         raise Unsupported(f"the model uses a relation {name!r} that mmcheck does not compute")
 
 
+_DEP_ATTRS = {"addr": "addr", "data": "data", "ctrl": "ctrl", "pick_addr": "pick-addr",
+              "pick_data": "pick-data", "pick_ctrl": "pick-ctrl"}  # event field: relation
+_DEP_NAMES = frozenset(_DEP_ATTRS.values())
+
+
 # Keyed by id(model); the model is kept with its plans, so that its id is never reused by
 # another model while the entry lives (a model built and dropped in a loop, as tests do).
-_MODEL_PLANS: dict[int, tuple[Model, tuple[Plan, Plan, Plan]]] = {}
+_MODEL_PLANS: dict[int, tuple[Model, Plans]] = {}
+
+
+class Plans:
+    """A model's compiled checks, as the search runs them."""
+
+    __slots__ = ("all", "monotone", "leaf", "leaf_mono", "leaf_rest", "flags")
+
+    def __init__(self, model: Model) -> None:
+        monotone = [c for c in model.checks if is_monotone(c.expr)
+                    and (model.prune_with is None or c.name in model.prune_with)]
+        others = [c for c in model.checks if not any(c is m for m in monotone)]
+        self.all = plan_for(list(model.checks))
+        self.monotone = self.all.subset(monotone)  # after every choice
+        self.leaf = self.all.subset(others)  # at the leaves
+        # The monotone checks left to the leaves, and the non-monotone ones.
+        self.leaf_mono = self.all.subset([c for c in others if is_monotone(c.expr)])
+        self.leaf_rest = self.all.subset([c for c in others if not is_monotone(c.expr)])
+        self.flags = plan_for(list(model.flags)) if model.flags else None
+
+
+def _model_plans(model: Model) -> Plans:
+    entry = _MODEL_PLANS.get(id(model))
+    if entry is not None and entry[0] is model:
+        return entry[1]
+    plans = Plans(model)
+    _MODEL_PLANS[id(model)] = (model, plans)
+    return plans
 
 
 def _plans(model: Model) -> tuple[Plan, Plan, Plan]:
@@ -362,16 +403,8 @@ def _plans(model: Model) -> tuple[Plan, Plan, Plan]:
     One plan holds every check so that static terms are shared; the two subsets
     index into the same per-combination context.
     """
-    entry = _MODEL_PLANS.get(id(model))
-    hit = entry[1] if entry is not None and entry[0] is model else None
-    if hit is None:
-        monotone = [c for c in model.checks if is_monotone(c.expr)
-                    and (model.prune_with is None or c.name in model.prune_with)]
-        others = [c for c in model.checks if not any(c is m for m in monotone)]
-        plan_all = plan_for(list(model.checks))
-        hit = (plan_all, plan_all.subset(monotone), plan_all.subset(others))
-        _MODEL_PLANS[id(model)] = (model, hit)
-    return hit
+    p = _model_plans(model)
+    return p.all, p.monotone, p.leaf
 
 
 def explore(
@@ -416,7 +449,9 @@ def _search(
 ) -> None:
     """Search rf and co for one combination of shapes."""
     prune = rejected is None
-    plan_all, plan_monotone, plan_leaf = _plans(model)
+    plans = _model_plans(model)
+    plan_all, plan_monotone, plan_leaf = plans.all, plans.monotone, plans.leaf
+    leaf_mono, leaf_rest, flag_plan = plans.leaf_mono, plans.leaf_rest, plans.flags
     allowed: dict[int, frozenset[Value]] = {}
     for sh, base in zip(combo.shapes, combo.base, strict=True):
         for i, vals in zip(sh.reads, sh.allowed, strict=True):
@@ -462,9 +497,6 @@ def _search(
     rf_of: dict[int, int] = {}
     evaluator = combo.evaluator
     ctx = Context(evaluator, plan_all)
-    # The monotone checks left to the leaves, and the non-monotone ones.
-    leaf_mono = plan_all.subset([c for c, _ in plan_leaf.checks if is_monotone(c.expr)])
-    leaf_rest = plan_all.subset([c for c, _ in plan_leaf.checks if not is_monotone(c.expr)])
     # Where the last run of reads begins: from there on only rf is still to choose.
     # Giving each remaining read every source it may have over-approximates rf (and
     # fr) in every completion; when the monotone leaf checks pass on that, they pass on
@@ -477,6 +509,12 @@ def _search(
         sources[r_] = [w for w in writes[loc_] if ev[w].value in allowed[r_]
                        and not (ev[w].thread == ev[r_].thread and w > r_)]
 
+    # How many leaves the last run of reads has below each of its steps (at most).
+    leaves_below = [0] * (len(steps) + 1)
+    leaves_below[len(steps)] = 1
+    for k_ in range(len(steps) - 1, reads_from - 1, -1):
+        leaves_below[k_] = leaves_below[k_ + 1] * len(sources[steps[k_][1]])
+
     def subtree_passes(k: int) -> bool:
         over = list(rf_rows)
         for _, r_, _ in steps[k:]:
@@ -485,7 +523,6 @@ def _search(
                 over[w] |= bit
         return leaf_mono.first_failure(ctx, over, co_rows) is None
 
-    flag_plan = plan_for(list(model.flags)) if model.flags else None
     flag_ctx = Context(evaluator, flag_plan) if flag_plan is not None else None
 
     def run_checks(which: Plan) -> Check | None:
@@ -493,8 +530,7 @@ def _search(
 
     # Flags that do not depend on rf/co are evaluated once, at the first leaf.
     static_flags: list[str] | None = None
-    dynamic_flags = [(c.name, test) for c, test in (flag_plan.checks if flag_plan else [])
-                     if mentions_dynamic(c.expr)]
+    dynamic_flags: list[tuple[str, Callable[[Context], bool]]] = []  # set at the first leaf
 
     def leaf_flags(skip: frozenset[str]) -> frozenset[str]:
         """The flags the current complete execution raises (those not in ``skip``)."""
@@ -505,8 +541,11 @@ def _search(
         flag_ctx.co = co_rows
         flag_ctx.gen += 1
         if static_flags is None:
-            static_flags = [c.name for c, test in flag_plan.checks
+            active = flag_plan.active(flag_ctx)
+            static_flags = [c.name for c, test in active
                             if not mentions_dynamic(c.expr) and not test(flag_ctx)]
+            dynamic_flags[:] = [(c.name, test) for c, test in active
+                                if mentions_dynamic(c.expr)]
         raised = [name for name in static_flags if name not in skip]
         for name, test in dynamic_flags:
             if name not in skip and not test(flag_ctx):
@@ -517,7 +556,7 @@ def _search(
     # checks only fail more as rf and co grow), and a leaf reached without a check
     # since then runs every check.  ``sure``: the ordering checks left to the leaves
     # are known to hold on the whole subtree.
-    def dfs(k: int, unchecked: bool, sure: bool = False) -> None:
+    def dfs(k: int, unchecked: bool, sure: bool | None = False) -> None:
         ticks[0] += 1
         if limits is not None and not ticks[0] & 1023:
             if limits.deadline and time.monotonic() > limits.deadline:
@@ -581,9 +620,10 @@ def _search(
                 co_rows[e] = 0
                 seq_.pop(pos)
         else:
-            if prune and not sure and leaf_mono.checks and k >= reads_from and \
-                    len(steps) - k >= 3:
-                sure = subtree_passes(k)
+            if prune and sure is False and leaf_mono.checks and k >= reads_from and \
+                    leaves_below[k] >= MIN_SURE_LEAVES:
+                # Once the over-approximation fails, its subsets below mostly do too.
+                sure = True if subtree_passes(k) else None
             r = ev[e]
             vals = allowed[e]
             # a read never sees a po-later write of its own thread

@@ -33,13 +33,13 @@ from mmcheck.models.dsl import (
     free_vars,
     mentions_dynamic,
 )
+from mmcheck.models.statics import Store, rel_fn, set_fn
 from mmcheck.relation import (
     Relation,
     closure_rows,
     find_cycle,
     is_acyclic_rows,
     seq_rows,
-    seq_rows_sparse,
 )
 
 
@@ -63,6 +63,7 @@ class Evaluator:
         # The values the events write (reads: None), for value-dependent terms.
         self.values: list[object] | None = None
         self.env: dict[str, Relation] = {}  # recursive variables during a fixpoint
+        self.store = Store(n, sets, static)  # the static terms, compiled (statics.py)
 
     def set_dynamic(self, rf: Relation, co: Relation) -> None:
         self.rf = rf
@@ -81,15 +82,14 @@ class Evaluator:
             return hit
         if free_vars(e):  # changes while a fixpoint is computed: never cached
             return self._set_compute(e)
-        dyn = mentions_dynamic(e)
-        cache = self.dyn_cache if dyn else self.static_cache
-        if dyn:
-            hit = cache.get(key)
-            if hit is not None:
-                assert isinstance(hit, int)
-                return hit
+        if not mentions_dynamic(e):
+            return set_fn(e)(self.store)
+        hit = self.dyn_cache.get(key)
+        if hit is not None:
+            assert isinstance(hit, int)
+            return hit
         v = self._set_compute(e)
-        cache[key] = v
+        self.dyn_cache[key] = v
         return v
 
     def _set_compute(self, e: SetExpr) -> int:
@@ -121,15 +121,15 @@ class Evaluator:
             return hit
         if free_vars(e):  # changes while a fixpoint is computed: never cached
             return self._compute(e)
-        dyn = mentions_dynamic(e)
-        cache = self.dyn_cache if dyn else self.static_cache
-        if dyn:
-            hit = cache.get(key)
-            if hit is not None:
-                assert isinstance(hit, Relation)
-                return hit
+        if not mentions_dynamic(e):
+            v = self.static_cache[key] = Relation(self.n, rel_fn(e)(self.store))
+            return v
+        hit = self.dyn_cache.get(key)
+        if hit is not None:
+            assert isinstance(hit, Relation)
+            return hit
         v = self._compute(e)
-        cache[key] = v
+        self.dyn_cache[key] = v
         return v
 
     def _compute(self, e: Expr) -> Relation:
@@ -273,423 +273,7 @@ class Evaluator:
         return None
 
 
+# The compiled checks live in plan.py; imported here for the modules that use both.
+from mmcheck.models.plan import Context, Plan, plan_for  # noqa: E402
 
-Rows = list[int] | tuple[int, ...]
-Fn = Callable[["Context"], Rows]
-
-
-class Context:
-    """Per combination of thread paths: the static terms' values and the current rf/co."""
-
-    __slots__ = ("n", "consts", "rf", "co", "gen", "memo", "ev", "env")
-
-    def __init__(self, ev: Evaluator, plan: Plan) -> None:
-        self.ev = ev
-        self.n = ev.n
-        # Static terms are computed on first use: a search that stops early, or whose
-        # first check fails, never pays for the terms of the checks it did not reach.
-        self.consts: list[Rows | None] = [None] * len(plan.static_terms)
-        self.rf: Rows = (0,) * ev.n
-        self.co: Rows = (0,) * ev.n
-        self.gen = 0
-        self.memo: list[tuple[int, Rows]] = [(-1, ())] * plan.n_memo
-        self.env: dict[str, Rows] = {}  # recursive variables during a fixpoint
-
-
-class Plan:
-    """A model's checks compiled once into closures over a Context.
-
-    Maximal subterms that do not mention rf or co become numbered static terms,
-    evaluated once per combination; the rest is a tree of closures.  Named
-    dynamic subterms shared between checks (``fr``, ``obs``) are memoised per
-    search node.
-    """
-
-    def __init__(self, checks: list[Check]) -> None:
-        self.static_terms: list[Expr] = []
-        self._static_index: dict[Expr, int] = {}
-        self.n_memo = 0
-        self._memo_fns: dict[int, Fn] = {}
-        self.checks = [(c, self._check(c)) for c in checks]
-
-    def subset(self, checks: list[Check]) -> Plan:
-        """A view running only ``checks``, sharing this plan's terms and memo slots."""
-        view = Plan.__new__(Plan)
-        view.__dict__.update(self.__dict__)
-        view.checks = [(c, f) for c, f in self.checks if any(c is x for x in checks)]
-        return view
-
-    def first_failure(self, ctx: Context, rf: Rows, co: Rows) -> Check | None:
-        ctx.rf = rf
-        ctx.co = co
-        ctx.gen += 1
-        for c, test in self.checks:
-            if not test(ctx):
-                return c
-        return None
-
-    # -- compilation ---------------------------------------------------------------------
-
-    def _const(self, e: Expr) -> Fn:
-        k = self._static_index.get(e)
-        if k is None:
-            k = len(self.static_terms)
-            self.static_terms.append(e)
-            self._static_index[e] = k
-        term = e
-
-        def const(ctx: Context) -> Rows:
-            rows = ctx.consts[k]
-            if rows is None:
-                rows = ctx.consts[k] = ctx.ev.value(term).rows
-            return rows
-
-        return const
-
-    def _check(self, c: Check) -> Callable[[Context], bool]:
-        e = c.expr
-        kind = c.kind
-        while isinstance(e, Named):
-            e = e.body
-        if kind == "irreflexive" and isinstance(e, Plus):
-            kind, e = "acyclic", e.arg
-        while kind == "acyclic" and isinstance(e, (Plus, Named)):
-            e = e.body if isinstance(e, Named) else e.arg
-        f = self._compile(e)
-        if kind == "acyclic":
-            return lambda ctx: is_acyclic_rows(f(ctx))
-        if kind == "irreflexive":
-            return lambda ctx: not any((row >> i) & 1 for i, row in enumerate(f(ctx)))
-        return lambda ctx: not any(f(ctx))
-
-    def _compile(self, e: Expr) -> Fn:
-        if not mentions_dynamic(e):
-            return self._const(e)
-        if isinstance(e, Named) and free_vars(e):
-            return self._compile(e.body)  # changes during a fixpoint: not memoised
-        if isinstance(e, Named):
-            key = id(e)
-            hit = self._memo_fns.get(key)
-            if hit is not None:
-                return hit
-            memo = self._memoised(self._compile(e.body))
-            self._memo_fns[key] = memo
-            return memo
-        if getattr(self, "_in_rec", 0) and not free_vars(e):
-            # Inside a fixpoint, a term that does not mention the recursive variable
-            # keeps its value from one iteration to the next: computed once per node.
-            return self._memoised(self._raw(e))
-        return self._raw(e)
-
-    def _memoised(self, body: Fn) -> Fn:
-        slot = self.n_memo
-        self.n_memo += 1
-
-        def memo(ctx: Context) -> Rows:
-            gen, rows = ctx.memo[slot]
-            if gen != ctx.gen:
-                rows = body(ctx)
-                ctx.memo[slot] = (ctx.gen, rows)
-            return rows
-
-        return memo
-
-    def _raw(self, e: Expr) -> Fn:
-        if isinstance(e, Var):
-            name = e.name
-            return lambda ctx: ctx.env[name]
-        if isinstance(e, Rec):
-            return self._rec(e)
-        if isinstance(e, Base):
-            if e.name == "rf":
-                return lambda ctx: ctx.rf
-            if e.name == "co":
-                return lambda ctx: ctx.co
-            raise TypeError(e)  # pragma: no cover - static bases never get here
-        if isinstance(e, Union):
-            statics = [a for a in e.args if not mentions_dynamic(a)]
-            dyn = [self._compile(a) for a in e.args if mentions_dynamic(a)]
-            const = None
-            if statics:
-                const = self._const(statics[0] if len(statics) == 1 else Union(tuple(statics)))
-
-            def union(ctx: Context) -> Rows:
-                rows = const(ctx) if const is not None else dyn[0](ctx)
-                for g in (dyn if const is not None else dyn[1:]):
-                    other = g(ctx)
-                    if not any(other):
-                        continue
-                    if not any(rows):
-                        rows = other
-                        continue
-                    rows = [x | y for x, y in zip(rows, other, strict=True)]
-                return rows
-
-            return union
-        if isinstance(e, Inter):
-            lf, rg = self._compile(e.left), self._compile(e.right)
-
-            def inter(ctx: Context) -> Rows:
-                left = lf(ctx)
-                if not any(left):  # empty: the other side need not be computed
-                    return left
-                return [x & y for x, y in zip(left, rg(ctx), strict=True)]
-
-            return inter
-        if isinstance(e, Diff):
-            lf, rg = self._compile(e.left), self._compile(e.right)
-
-            def diff(ctx: Context) -> Rows:
-                left = lf(ctx)
-                if not any(left):
-                    return left
-                return [x & ~y for x, y in zip(left, rg(ctx), strict=True)]
-
-            return diff
-        if isinstance(e, Seq):
-            return self._seq(e.args)
-        if isinstance(e, Inverse):
-            f = self._compile(e.arg)
-
-            def inverse(ctx: Context) -> Rows:
-                rows = [0] * ctx.n
-                for a, row in enumerate(f(ctx)):
-                    bit = 1 << a
-                    while row:
-                        low = row & -row
-                        rows[low.bit_length() - 1] |= bit
-                        row ^= low
-                return rows
-
-            return inverse
-        if isinstance(e, Plus):
-            f = self._compile(e.arg)
-            return lambda ctx: closure_rows(f(ctx))
-        if isinstance(e, Star):
-            f = self._compile(e.arg)
-            return lambda ctx: [r | (1 << i) for i, r in enumerate(closure_rows(f(ctx)))]
-        if isinstance(e, Opt):
-            f = self._compile(e.arg)
-            return lambda ctx: [r | (1 << i) for i, r in enumerate(f(ctx))]
-
-        if isinstance(e, Ident):
-            sf = self._set(e.set)
-
-            def ident(ctx: Context) -> Rows:
-                mask = sf(ctx)
-                return [(1 << i) if (mask >> i) & 1 else 0 for i in range(ctx.n)]
-
-            return ident
-        if isinstance(e, Product):
-            lf_, rg_ = self._set(e.left), self._set(e.right)
-
-            def product(ctx: Context) -> Rows:
-                mask, right = lf_(ctx), rg_(ctx)
-                return [right if (mask >> i) & 1 else 0 for i in range(ctx.n)]
-
-            return product
-
-        if isinstance(e, DifferentValues):
-            inner = self._compile(e.rel)
-
-            def different(ctx: Context) -> Rows:
-                rows = inner(ctx)
-                if not any(rows):
-                    return rows
-                ctx.ev.set_dynamic(Relation(ctx.n, ctx.rf), Relation(ctx.n, ctx.co))
-                return ctx.ev._different_values(Relation(ctx.n, rows)).rows
-
-            return different
-
-        # Anything else: evaluated on the current rf and co.
-        def fallback(ctx: Context) -> Rows:
-            ctx.ev.set_dynamic(Relation(ctx.n, ctx.rf), Relation(ctx.n, ctx.co))
-            for name, rows in ctx.env.items():
-                ctx.ev.env[name] = Relation(ctx.n, rows)
-            return ctx.ev.value(e).rows
-
-        return fallback
-
-    def _set(self, e: SetExpr) -> Callable[[Context], int]:
-        """A set expression compiled like relations: static ones once per combination."""
-        if not mentions_dynamic(e):
-            return lambda ctx: ctx.ev.set_value(e)
-        if isinstance(e, SUnion):
-            fs = [self._set(a) for a in e.args]
-
-            def sunion(ctx: Context) -> int:
-                v = 0
-                for f in fs:
-                    v |= f(ctx)
-                return v
-
-            return sunion
-        if isinstance(e, (SInter, SDiff)):
-            lf, rg = self._set(e.left), self._set(e.right)
-            inter = isinstance(e, SInter)
-
-            def combine(ctx: Context) -> int:
-                left = lf(ctx)
-                if not left:
-                    return 0
-                return left & rg(ctx) if inter else left & ~rg(ctx)
-
-            return combine
-        if isinstance(e, Domain):
-            rf_ = self._compile(e.rel)
-
-            def domain(ctx: Context) -> int:
-                v = 0
-                for i, row in enumerate(rf_(ctx)):
-                    if row:
-                        v |= 1 << i
-                return v
-
-            return domain
-        if isinstance(e, Range):
-            rg_ = self._compile(e.rel)
-
-            def range_(ctx: Context) -> int:
-                v = 0
-                for row in rg_(ctx):
-                    v |= row
-                return v
-
-            return range_
-        if isinstance(e, FinalWrites):
-            af = self._set(e.among)
-
-            def final(ctx: Context) -> int:
-                sets = ctx.ev.sets
-                among = af(ctx) & sets.get("W", 0) & ~sets.get("IW", 0)
-                out, m = 0, among
-                while m:
-                    low = m & -m
-                    if not ctx.co[low.bit_length() - 1] & among:
-                        out |= low
-                    m ^= low
-                return out
-
-            return final
-        raise TypeError(e)  # pragma: no cover
-
-    def _rec(self, e: Rec) -> Fn:
-        self._in_rec = getattr(self, "_in_rec", 0) + 1
-        try:
-            body = self._compile(_hoist(e.body))
-        finally:
-            self._in_rec -= 1
-        name = e.name
-
-        def rec(ctx: Context) -> Rows:
-            saved = ctx.env.get(name)
-            cur: list[int] = [0] * ctx.n
-            while True:
-                ctx.env[name] = cur
-                nxt = list(body(ctx))
-                if nxt == cur:
-                    break
-                cur = nxt
-            if saved is None:
-                del ctx.env[name]
-            else:
-                ctx.env[name] = saved
-            return cur
-
-        return rec
-
-    def _seq(self, args: tuple[Expr, ...]) -> Fn:
-        # Group maximal runs of static factors into one static term each.
-        parts: list[Fn] = []
-        run: list[Expr] = []
-
-        def flush() -> None:
-            if run:
-                parts.append(self._const(run[0] if len(run) == 1 else Seq(tuple(run))))
-                run.clear()
-
-        statics: list[int] = []  # where each run of static factors is in parts
-        # A later factor r? or r* is applied as rows | rows ; r (rows | rows ; r+): the
-        # identity part costs nothing, and a sparse r is cheap to compose with.
-        reflexive: list[bool] = []
-        for i, a in enumerate(args):
-            if mentions_dynamic(a):
-                flush()
-                if i > 0 and isinstance(a, (Opt, Star)) and mentions_dynamic(a.arg):
-                    parts.append(self._compile(a.arg if isinstance(a, Opt) else Plus(a.arg)))
-                    reflexive.append(True)
-                else:
-                    parts.append(self._compile(a))
-                    reflexive.append(False)
-            else:
-                run.append(a)
-                if len(run) == 1:
-                    statics.append(len(parts))
-                    reflexive.append(False)
-        flush()
-        static_fns = [parts[i] for i in statics]
-        first, rest = parts[0], list(zip(parts[1:], reflexive[1:], strict=True))
-        assert not reflexive[0]
-
-        def seq(ctx: Context) -> Rows:
-            for f in static_fns:  # an empty static factor empties the sequence
-                rows = f(ctx)
-                if not any(rows):
-                    return rows
-            rows = first(ctx)
-            for g, refl in rest:
-                if not any(rows):  # empty so far: so is the whole sequence
-                    return rows
-                if refl:
-                    more = seq_rows_sparse(rows, g(ctx))
-                    rows = [x | y for x, y in zip(rows, more, strict=True)]
-                else:
-                    rows = seq_rows(rows, g(ctx))
-            return rows
-
-        return seq
-
-
-def _hoist(e: Expr) -> Expr:
-    """``e`` with the parts of its unions and the runs of its sequences that do not
-    mention a recursive variable grouped together (each then computed once per node
-    rather than once per iteration of the fixpoint)."""
-    if not free_vars(e):
-        return e
-    if isinstance(e, Union):
-        fixed = [a for a in e.args if not free_vars(a)]
-        moving = [_hoist(a) for a in e.args if free_vars(a)]
-        head = [fixed[0] if len(fixed) == 1 else Union(tuple(fixed))] if fixed else []
-        return Union(tuple(head + moving))
-    if isinstance(e, Seq):
-        out: list[Expr] = []
-        run: list[Expr] = []
-        for a in e.args:
-            if free_vars(a):
-                if run:
-                    out.append(run[0] if len(run) == 1 else Seq(tuple(run)))
-                    run = []
-                out.append(_hoist(a))
-            else:
-                run.append(a)
-        if run:
-            out.append(run[0] if len(run) == 1 else Seq(tuple(run)))
-        return Seq(tuple(out))
-    if isinstance(e, Inter):
-        return Inter(_hoist(e.left), _hoist(e.right))
-    return e
-
-
-# Keyed by the checks' ids; the checks are kept with their plan so their ids stay theirs.
-_PLANS: dict[tuple[int, ...], tuple[list[Check], Plan]] = {}
-
-
-def plan_for(checks: list[Check]) -> Plan:
-    """The compiled plan of these checks, built once per process."""
-    key = tuple(id(c) for c in checks)
-    entry = _PLANS.get(key)
-    if entry is not None and all(a is b for a, b in zip(entry[0], checks, strict=True)):
-        return entry[1]
-    plan = Plan(checks)
-    _PLANS[key] = (list(checks), plan)
-    return plan
+__all__ = ["Context", "Evaluator", "Plan", "plan_for"]
