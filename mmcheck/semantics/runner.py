@@ -149,13 +149,15 @@ class ThreadState:
             instr.span,
         )
 
-    def _local_mask(self, mask: int) -> int:
-        """Drop dependencies on events of the current instruction."""
-        for i in range(len(self.events) - 1, -1, -1):
-            if self.events[i].instr != self.step:
-                break
-            mask &= ~(1 << i)
-        return mask
+    def _local_cut(self) -> int:
+        """The events before the current instruction's, as a mask (dependencies on
+        events of the current instruction are dropped)."""
+        events = self.events
+        i = len(events)
+        step = self.step
+        while i and events[i - 1].instr == step:
+            i -= 1
+        return (1 << i) - 1
 
     def read(self, addr: Val, tags: frozenset[str] = frozenset()) -> tuple[Val, int]:
         """A memory read; returns its value and the read event's index."""
@@ -163,11 +165,12 @@ class ThreadState:
         values = self.oracle(loc)
         v = values[self.choose(len(values))]
         idx = len(self.events)
+        cut = self._local_cut()
         self.events.append(
             TraceEvent(
                 READ, loc, v, tags, self.step, self.pc,
-                addr=self._local_mask(addr.deps), ctrl=self.ctrl,
-                pick_addr=self._local_mask(addr.pick), pick_ctrl=self.ctrl_pick,
+                addr=addr.deps & cut, ctrl=self.ctrl,
+                pick_addr=addr.pick & cut, pick_ctrl=self.ctrl_pick,
             )
         )
         flow = 1 << idx
@@ -179,12 +182,13 @@ class ThreadState:
     def write(self, addr: Val, data: Val, tags: frozenset[str] = frozenset()) -> int:
         loc = self.location(addr)
         idx = len(self.events)
+        cut = self._local_cut()
         self.events.append(
             TraceEvent(
                 WRITE, loc, data.v, tags, self.step, self.pc,
-                addr=self._local_mask(addr.deps), data=self._local_mask(data.deps),
+                addr=addr.deps & cut, data=data.deps & cut,
                 ctrl=self.ctrl,
-                pick_addr=self._local_mask(addr.pick), pick_data=self._local_mask(data.pick),
+                pick_addr=addr.pick & cut, pick_data=data.pick & cut,
                 pick_ctrl=self.ctrl_pick,
             )
         )

@@ -17,11 +17,12 @@ from mmcheck.litmus.ast import Sym, Value
 from mmcheck.semantics.aarch64.values import (
     _TYPES,
     M32,
+    M64,
     _alu,
     _mask,
     _sext,
 )
-from mmcheck.semantics.runner import ThreadState, Val
+from mmcheck.semantics.runner import ZERO, ThreadState, Val
 
 
 @dataclass
@@ -46,6 +47,8 @@ class StepBase:
 
     def args(self, *kinds: type | tuple[type, ...]) -> tuple[Operand, ...]:
         a = self.ins.args
+        if self.__dict__.get("_checked") == kinds:  # the operands never change
+            return a
         if len(a) != len(kinds):
             raise self.err(f"{self.ins.op} takes {len(kinds)} operand"
                            f"{'s' if len(kinds) != 1 else ''}, found {len(a)}",
@@ -53,22 +56,30 @@ class StepBase:
         for x, k in zip(a, kinds, strict=True):
             if not isinstance(x, k):
                 raise self.err(f"unexpected operand for {self.ins.op}", x.col)
+        self.__dict__["_checked"] = kinds
         return a
 
     def rd(self, st: ThreadState, r: RegOp) -> Val:
-        if r.name == "XZR":
+        name = r.name
+        if name == "XZR":
             return Val(0)
-        v = st.get(r.name)
-        if r.width == 32 and isinstance(v.v, int):
-            return type(v)(v.v & M32, v.deps, v.pick)
+        v = st.regs.get(name, ZERO)
+        if r.width == 32:
+            x = v.v
+            if isinstance(x, int) and x & M32 != x:
+                return type(v)(x & M32, v.deps, v.pick)
         return v
 
     def wr(self, st: ThreadState, r: RegOp, v: Val) -> None:
-        if r.name == "XZR":
+        name = r.name
+        if name == "XZR":
             return
-        if isinstance(v.v, int):
-            v = type(v)(v.v & _mask(r.width), v.deps, v.pick)
-        st.set(r.name, v)
+        x = v.v
+        if isinstance(x, int):
+            m = M64 if r.width == 64 else M32
+            if x & m != x:
+                v = type(v)(x & m, v.deps, v.pick)
+        st.regs[name] = v
 
     def operand2(self, st: ThreadState, args: tuple[Operand, ...], width: int) -> Val:
         """The flexible second operand: ``#imm``, ``#imm, LSL #12``, ``Rm{, shift #n}``."""

@@ -115,7 +115,7 @@ class MemorySteps(StepBase):
             self.wr(st, r, Val(Sym(code[access.v.name]), access.deps, access.pick))
             self.writeback(st, m, after)
             return None
-        addr, after = self.address(st, m, r.width // 8)
+        addr = self.cell(st, access, r.width // 8, m.col)
         v, idx = st.read(addr, tags)
         if "X" in tags:
             st.exclusive = (idx, st.events[idx].loc)

@@ -3,6 +3,7 @@ and the tables of load, store and atomic mnemonics."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from mmcheck.errors import Span, Unsupported
@@ -146,6 +147,7 @@ _INVERT = {"EQ": "NE", "NE": "EQ", "CS": "CC", "HS": "LO", "CC": "CS", "LO": "HS
            "GE": "LT", "LT": "GE", "GT": "LE", "LE": "GT"}
 
 
+@functools.cache
 def _parse_atomic(op: str) -> tuple[str, bool, bool, str] | None:
     """``LDADDAL`` -> ("LDADD", acquire, release, size suffix)."""
     for base in ("SWP", "LDADD", "LDEOR", "LDSET", "LDCLR", "LDSMAX", "LDSMIN", "LDUMAX",
