@@ -292,10 +292,8 @@ class Combination:
 
     def events_for(self, rf_of: dict[int, int]) -> tuple[Event, ...]:
         """The events with each read's value taken from the write it reads."""
-        from dataclasses import replace
-
         return tuple(
-            replace(e, value=self.events[rf_of[e.id]].value) if e.id in rf_of else e
+            e.with_value(self.events[rf_of[e.id]].value) if e.id in rf_of else e
             for e in self.events
         )
 

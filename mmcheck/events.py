@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from mmcheck.errors import Span
 from mmcheck.litmus.ast import Value
@@ -12,13 +11,17 @@ from mmcheck.record import Record
 READ, WRITE, FENCE = "R", "W", "F"
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(Record):
     """One memory or fence event of an execution.
 
     ``id`` is dense: the initial writes come first, then each thread's events in
-    program order.  ``thread`` is -1 for the initial writes.
+    program order.  ``thread`` is -1 for the initial writes.  ``span`` is not part of
+    the event's identity.
     """
+
+    __slots__ = ("id", "thread", "index", "dir", "loc", "value", "tags", "instr", "pc",
+                 "span")
+    _compare = ("id", "thread", "index", "dir", "loc", "value", "tags", "instr", "pc")
 
     id: int
     thread: int
@@ -27,9 +30,27 @@ class Event:
     loc: str | None
     value: Value | None
     tags: frozenset[str]
-    instr: int = -1
-    pc: int = -1
-    span: Span | None = field(default=None, compare=False)
+    instr: int
+    pc: int
+    span: Span | None
+
+    def __init__(self, id: int, thread: int, index: int, dir: str, loc: str | None,
+                 value: Value | None, tags: frozenset[str], instr: int = -1, pc: int = -1,
+                 span: Span | None = None) -> None:
+        self.id = id
+        self.thread = thread
+        self.index = index
+        self.dir = dir
+        self.loc = loc
+        self.value = value
+        self.tags = tags
+        self.instr = instr
+        self.pc = pc
+        self.span = span
+
+    def with_value(self, value: Value | None) -> Event:
+        return Event(self.id, self.thread, self.index, self.dir, self.loc, value, self.tags,
+                     self.instr, self.pc, self.span)
 
     @property
     def is_init(self) -> bool:
@@ -43,12 +64,18 @@ class Event:
         return f"{self.dir}{self.loc}={self.value}"
 
 
-@dataclass(frozen=True)
-class TraceEvent:
+class TraceEvent(Record):
     """An event of one thread's run, before it gets its global id.
 
     Dependencies are bitsets over the indices of this thread's earlier events.
+    ``span``: where the event comes from, when the instruction index does not say it
+    (a C statement's primitive); not part of the event's identity.
     """
+
+    __slots__ = ("dir", "loc", "value", "tags", "instr", "pc", "addr", "data", "ctrl",
+                 "pick_addr", "pick_data", "pick_ctrl", "span")
+    _compare = ("dir", "loc", "value", "tags", "instr", "pc", "addr", "data", "ctrl",
+                "pick_addr", "pick_data", "pick_ctrl")
 
     dir: str
     loc: str | None
@@ -56,15 +83,37 @@ class TraceEvent:
     tags: frozenset[str]
     instr: int  # dynamic instruction count: events of one instruction share it
     pc: int  # static instruction index in the thread's code
-    addr: int = 0
-    data: int = 0
-    ctrl: int = 0
-    pick_addr: int = 0
-    pick_data: int = 0
-    pick_ctrl: int = 0
-    # Where the event comes from, when the instruction index does not say it (a C
-    # statement's primitive); not part of the event's identity.
-    span: Span | None = field(default=None, compare=False)
+    addr: int
+    data: int
+    ctrl: int
+    pick_addr: int
+    pick_data: int
+    pick_ctrl: int
+    span: Span | None
+
+    def __init__(self, dir: str, loc: str | None, value: Value | None, tags: frozenset[str],
+                 instr: int, pc: int, addr: int = 0, data: int = 0, ctrl: int = 0,
+                 pick_addr: int = 0, pick_data: int = 0, pick_ctrl: int = 0,
+                 span: Span | None = None) -> None:
+        self.dir = dir
+        self.loc = loc
+        self.value = value
+        self.tags = tags
+        self.instr = instr
+        self.pc = pc
+        self.addr = addr
+        self.data = data
+        self.ctrl = ctrl
+        self.pick_addr = pick_addr
+        self.pick_data = pick_data
+        self.pick_ctrl = pick_ctrl
+        self.span = span
+
+    def but(self, **changes: object) -> TraceEvent:
+        """This event with some fields changed."""
+        fields = {f: getattr(self, f) for f in self.__slots__}
+        fields.update(changes)
+        return TraceEvent(**fields)  # type: ignore[arg-type]
 
 
 class Trace(Record):

@@ -58,7 +58,6 @@ Event vocabulary (tags of ``TraceEvent``/``Event``; herd's set names):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from mmcheck.errors import Span, Unsupported, UserError
 from mmcheck.events import FENCE, READ, WRITE, TraceEvent
@@ -331,7 +330,7 @@ class _Run:
             b = self.expr(e.right)
             m2 = len(st.events)
             if m1 - m0 == 1 and m2 - m1 == 1:  # operands evaluated in parallel
-                st.events[m1] = replace(st.events[m1], instr=st.events[m0].instr)
+                st.events[m1] = st.events[m1].but(instr=st.events[m0].instr)
             return Val(_binop(e.op, a.v, b.v, e.span), a.deps | b.deps)
         return self.call(e)
 

@@ -207,9 +207,7 @@ class ThreadState:
         self.rmw.append((read_idx, write_idx))
 
     def retag(self, idx: int, tags: frozenset[str]) -> None:
-        from dataclasses import replace
-
-        self.events[idx] = replace(self.events[idx], tags=tags)
+        self.events[idx] = self.events[idx].but(tags=tags)
 
     def branch_on(self, cond: Val) -> None:
         """A conditional branch on ``cond``: every later event depends on it."""
