@@ -204,12 +204,19 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"=\s*(?!P\d+\s*:)[A-Za-z_]\w*\s*:\s*[A-Za-z_]\w*"),
      "memory tags ('x:red'; MTE: herd7 runs them only under its 'memtag' variant)"),
 )
+# What each pattern above cannot match without (in lower case): most chunks hold none
+# of them, and so skip that pattern's search.
+_NEEDS: tuple[tuple[str, ...], ...] = (("ins_t", "instr"), ("fault",), ("(",), ("%",),
+                                       ("*",), ("_el",), ("p",), (":",))
 
 
 def _out_of_scope(chunk: Chunk, src: Source, found: list[str], dialect: Dialect,
                   init: bool = False) -> None:
     best: tuple[int, int, str] | None = None
-    for pat, what in _OUT_OF_SCOPE:
+    low = chunk.text.lower()
+    for (pat, what), needs in zip(_OUT_OF_SCOPE, _NEEDS, strict=True):
+        if not any(n in low for n in needs):
+            continue
         if pat is _SYSREG and all(dialect.canon_reg(m.group("name")) is not None
                                   for m in pat.finditer(chunk.text)):
             continue  # system registers the dialect reads
@@ -568,6 +575,7 @@ class CondParser:
         text = chunk.text
         if text.rstrip().endswith(";"):  # herd accepts a ';' after the condition
             text = text.rstrip()[:-1]
+        last = len(text.rstrip())
         while pos < len(text):
             m = _TOKEN.match(text, pos)
             if m is None:  # only trailing blanks remain
@@ -583,7 +591,7 @@ class CondParser:
                 raise src.error(f"unexpected {bad!r} in the condition{hint}", off)
             self.toks.append((kind, m.group(kind), off))
             pos = m.end()
-            if not text[pos:].strip():
+            if pos >= last:  # only blanks remain
                 break
         self.i = 0
         self.end_offset = chunk.offset + len(text.rstrip())

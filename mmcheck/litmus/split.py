@@ -100,9 +100,10 @@ class Source:
     def span(self, offset: int, length: int = 1) -> Span:
         i = bisect.bisect_right(self.line_starts, offset) - 1
         start = self.line_starts[i]
-        end = self.original.find("\n", start)
-        line_text = self.original[start : end if end >= 0 else len(self.original)]
-        return Span(i + 1, offset - start + 1, line_text, max(1, length))
+        lines = self.__dict__.get("lines")
+        if lines is None:
+            lines = self.__dict__["lines"] = self.original.split("\n")
+        return Span(i + 1, offset - start + 1, lines[i], max(1, length))
 
     def error(self, message: str, offset: int, length: int = 1) -> UserError:
         return UserError(message, self.span(offset, length))
