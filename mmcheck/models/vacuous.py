@@ -70,8 +70,13 @@ def _any(conds: list[Cond | None]) -> Cond | None:
         return fs[0]
 
     def any_(ctx: Context) -> bool:
-        return any(f(ctx) for f in fs)
+        memo = ctx.vacuous  # conditions are shared between terms: each decided once
+        v = memo.get(key)
+        if v is None:
+            v = memo[key] = any(f(ctx) for f in fs)
+        return v
 
+    key = id(any_)
     return any_
 
 
@@ -85,8 +90,13 @@ def _all(conds: list[Cond | None]) -> Cond | None:
         return fs[0]
 
     def all_(ctx: Context) -> bool:
-        return all(f(ctx) for f in fs)  # type: ignore[misc]
+        memo = ctx.vacuous
+        v = memo.get(key)
+        if v is None:
+            v = memo[key] = all(f(ctx) for f in fs)  # type: ignore[misc]
+        return v
 
+    key = id(all_)
     return all_
 
 

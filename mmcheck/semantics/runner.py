@@ -102,7 +102,11 @@ class ThreadState:
         self.prefix = prefix
         self.taken: list[int] = []
         self.branch_points: list[tuple[int, int]] = []  # (position, options)
-        self.regs: dict[str, Val] = {r: Val(v) for r, v in program.init_regs.items()}
+        start = program.__dict__.get("start_regs")
+        if start is None:  # the initial registers, made once per program (Vals never change)
+            start = program.__dict__["start_regs"] = {r: Val(v) for r, v in
+                                                     program.init_regs.items()}
+        self.regs: dict[str, Val] = dict(start)
         self.events: list[TraceEvent] = []
         self.rmw: list[tuple[int, int]] = []
         self.ctrl = 0
