@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 
 from mmcheck.errors import Incomplete, Unsupported
 from mmcheck.events import READ, WRITE, Event, Trace, event_sets, structural_rows
@@ -33,27 +32,39 @@ SMALL_TREE = 256  # candidate trees this small are checked at the leaves only
 MIN_SURE_LEAVES = 4  # the fewest leaves below a read worth proving the ordering checks on
 
 
-@dataclass
 class Limits:
-    timeout: float | None = None  # seconds
-    max_executions: int | None = None
-    progress: Callable[[Stats], None] | None = None  # called every few thousand nodes
-    deadline: float = field(default=0.0, init=False)
+    """``timeout`` in seconds; ``progress`` is called every few thousand nodes."""
+
+    __slots__ = ("timeout", "max_executions", "progress", "deadline")
+
+    def __init__(self, timeout: float | None = None, max_executions: int | None = None,
+                 progress: Callable[[Stats], None] | None = None) -> None:
+        self.timeout = timeout
+        self.max_executions = max_executions
+        self.progress = progress
+        self.deadline = 0.0
 
 
-@dataclass
+def _no_flags(skip: frozenset[str]) -> frozenset[str]:
+    return frozenset()
+
+
 class Leaf:
-    """A complete candidate: its combination, coherence orders, rf, and chosen traces."""
+    """A complete candidate: its combination, coherence orders (per location, in
+    ``combo.locs`` order, the writes in co order), rf (read -> the write it reads from)
+    and chosen traces.  ``flags``: the model's flags this execution raises, leaving out
+    those in the given set (already raised); valid only during the on_leaf call."""
 
-    combo: Combination
-    orders: list[list[int]]  # per location (combo.locs order), the writes in co order
-    rf_of: dict[int, int]  # read -> the write it reads from
-    traces: tuple[Trace, ...]
-    # The model's flags this execution raises, leaving out those in the given set
-    # (already raised); valid only during the on_leaf call.
-    flags: Callable[[frozenset[str]], frozenset[str]] = field(
-        default=lambda skip: frozenset()
-    )
+    __slots__ = ("combo", "orders", "rf_of", "traces", "flags")
+
+    def __init__(self, combo: Combination, orders: list[list[int]], rf_of: dict[int, int],
+                 traces: tuple[Trace, ...],
+                 flags: Callable[[frozenset[str]], frozenset[str]] = _no_flags) -> None:
+        self.combo = combo
+        self.orders = orders
+        self.rf_of = rf_of
+        self.traces = traces
+        self.flags = flags
 
 
 def locations_of(test: Litmus) -> dict[str, Value]:
@@ -133,7 +144,6 @@ def value_sets(
     )
 
 
-@dataclass
 class Shape:
     """Traces of one thread that differ only in the values their reads return.
 
@@ -141,14 +151,23 @@ class Shape:
     the values of its reads (in program order) back to the concrete trace, which
     holds the final registers.  Traces whose path, writes or dependencies depend
     on a read value fall into different shapes.
+
+    ``trace``: a representative; ``reads``: local indices of the read events;
+    ``allowed``: per read, the values it may return here; ``by_values``: the traces
+    per values of the reads (several traces may share the same values, a choice that
+    changes nothing but registers, or nothing at all: each is a distinct execution, as
+    herd7 counts).
     """
 
-    trace: Trace  # a representative
-    reads: tuple[int, ...]  # local indices of the read events
-    allowed: tuple[frozenset[Value], ...]  # per read, the values it may return here
-    # Several traces may share the same values (a choice that changes nothing but
-    # registers, or nothing at all): each is a distinct execution, as herd7 counts.
-    by_values: dict[tuple[Value, ...], list[Trace]]
+    __slots__ = ("trace", "reads", "allowed", "by_values")
+
+    def __init__(self, trace: Trace, reads: tuple[int, ...],
+                 allowed: tuple[frozenset[Value], ...],
+                 by_values: dict[tuple[Value, ...], list[Trace]]) -> None:
+        self.trace = trace
+        self.reads = reads
+        self.allowed = allowed
+        self.by_values = by_values
 
 
 def _value(v: Value | None) -> Value:

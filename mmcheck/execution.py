@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from mmcheck.events import Event
 from mmcheck.litmus.ast import Condition, Loc, Mem, Reg, Sym, Value
@@ -74,39 +73,81 @@ class Execution(Record):
         self.pick_ctrl = pick_ctrl
 
 
-@dataclass
-class Stats:
-    combinations: int = 0  # combinations of thread paths tried
-    nodes: int = 0  # search nodes (one rf or co choice each)
-    pruned: int = 0  # subtrees abandoned because a check failed
-    consistent: int = 0
-    candidates: int = 0  # complete candidate executions checked at the leaves
+class Stats(Record):
+    """What a search did (counts that grow as it runs)."""
+
+    __slots__ = ("combinations", "nodes", "pruned", "consistent", "candidates")
+
+    combinations: int  # combinations of thread paths tried
+    nodes: int  # search nodes (one rf or co choice each)
+    pruned: int  # subtrees abandoned because a check failed
+    consistent: int
+    candidates: int  # complete candidate executions checked at the leaves
+
+    def __init__(self, combinations: int = 0, nodes: int = 0, pruned: int = 0,
+                 consistent: int = 0, candidates: int = 0) -> None:
+        self.combinations = combinations
+        self.nodes = nodes
+        self.pruned = pruned
+        self.consistent = consistent
+        self.candidates = candidates
 
 
-@dataclass(frozen=True)
-class Result:
-    """The outcome of checking one test under one model."""
+class Result(Record):
+    """The outcome of checking one test under one model.
+
+    ``loop``: some path was cut at the loop-unrolling bound.  ``flags``: the model's
+    flags raised by some consistent execution, sorted as herd7 prints them.  ``exact``
+    is False for a verdict search: positive/negative then count the executions found
+    before the search stopped (at most one each), not every execution.
+    """
+
+    __slots__ = ("name", "path", "arch", "model", "condition", "states", "positive",
+                 "negative", "witnesses", "rejected", "stats", "time", "unsupported",
+                 "incomplete", "loop", "flags", "exact")
 
     name: str
     path: str
     arch: str
     model: str
     condition: Condition
-    states: tuple[tuple[tuple[Loc, Value], ...], ...] = ()
-    positive: int = 0
-    negative: int = 0
-    witnesses: tuple[Execution, ...] = ()
-    rejected: tuple[Execution, ...] = ()
-    stats: Stats = field(default_factory=Stats)
-    time: float = 0.0
-    unsupported: str | None = None
-    incomplete: str | None = None
-    loop: bool = False  # some path was cut at the loop-unrolling bound
-    # The model's flags raised by some consistent execution, sorted as herd7 prints them.
-    flags: tuple[str, ...] = ()
-    # False for a verdict search: positive/negative then count the executions found
-    # before the search stopped (at most one each), not every execution.
-    exact: bool = True
+    states: tuple[tuple[tuple[Loc, Value], ...], ...]
+    positive: int
+    negative: int
+    witnesses: tuple[Execution, ...]
+    rejected: tuple[Execution, ...]
+    stats: Stats
+    time: float
+    unsupported: str | None
+    incomplete: str | None
+    loop: bool
+    flags: tuple[str, ...]
+    exact: bool
+
+    def __init__(self, name: str, path: str, arch: str, model: str, condition: Condition,
+                 states: tuple[tuple[tuple[Loc, Value], ...], ...] = (), positive: int = 0,
+                 negative: int = 0, witnesses: tuple[Execution, ...] = (),
+                 rejected: tuple[Execution, ...] = (), stats: Stats | None = None,
+                 time: float = 0.0, unsupported: str | None = None,
+                 incomplete: str | None = None, loop: bool = False,
+                 flags: tuple[str, ...] = (), exact: bool = True) -> None:
+        self.name = name
+        self.path = path
+        self.arch = arch
+        self.model = model
+        self.condition = condition
+        self.states = states
+        self.positive = positive
+        self.negative = negative
+        self.witnesses = witnesses
+        self.rejected = rejected
+        self.stats = stats if stats is not None else Stats()
+        self.time = time
+        self.unsupported = unsupported
+        self.incomplete = incomplete
+        self.loop = loop
+        self.flags = flags
+        self.exact = exact
 
     @property
     def observation(self) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
+
+R = TypeVar("R", bound="Record")
 
 
 def _key_function(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
@@ -21,6 +23,14 @@ def _key_function(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     if len(names) == 1:
         return lambda record: (get(record),)
     return get
+
+
+def replace(record: R, **changes: Any) -> R:
+    """A copy of ``record`` with some fields changed (a Record's ``__init__`` takes each
+    of its fields by name)."""
+    fields = {f: getattr(record, f) for f in record._fields}
+    fields.update(changes)
+    return type(record)(**fields)
 
 
 class Record:

@@ -14,7 +14,7 @@ Nothing here prints; ``render_*`` functions return text.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from mmcheck.execution import Execution, Result
 from mmcheck.explain.cycles import (
@@ -36,6 +36,7 @@ from mmcheck.explain.witness import (
 from mmcheck.explain.words import event_text, letters, render_explanation, show_steps
 from mmcheck.litmus.ast import Litmus
 from mmcheck.models.dsl import Model
+from mmcheck.record import replace
 
 __all__ = [
     "Blame",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mmcheck.errors import Span
@@ -245,8 +244,16 @@ class Cell(Record):
         self.span = span
 
 
-@dataclass(frozen=True)
-class Litmus:
+class Litmus(Record):
+    """A parsed test.  ``threads``: per thread, its instruction cells in order;
+    ``unsupported``: a feature mmcheck reads but does not model; ``arrays``: name,
+    element type, number of cells (cells are locations ``x[0]``...); ``program``: the
+    threads of a C test, parsed (``mmcheck.litmus.c_ast.CProgram``), None otherwise."""
+
+    __slots__ = ("arch", "name", "path", "description", "info", "init", "types", "threads",
+                 "thread_names", "locations", "filter", "condition", "source",
+                 "condition_span", "unsupported", "arrays", "program")
+
     arch: str
     name: str
     path: str
@@ -254,15 +261,39 @@ class Litmus:
     info: tuple[tuple[str, str], ...]
     init: tuple[tuple[Loc, Value], ...]
     types: tuple[tuple[Loc, str], ...]
-    threads: tuple[tuple[Cell, ...], ...]  # per thread, its instruction cells in order
+    threads: tuple[tuple[Cell, ...], ...]
     thread_names: tuple[str, ...]
     locations: tuple[Loc, ...]
     filter: Prop | None
     condition: Condition
     source: str
-    condition_span: Span | None = None
-    unsupported: str | None = None  # a feature mmcheck reads but does not model
-    # Arrays: name, element type, number of cells (cells are locations ``x[0]``...).
-    arrays: tuple[tuple[str, str, int], ...] = ()
-    # The threads of a C test, parsed (``mmcheck.litmus.c_ast.CProgram``); None otherwise.
-    program: CProgram | None = None
+    condition_span: Span | None
+    unsupported: str | None
+    arrays: tuple[tuple[str, str, int], ...]
+    program: CProgram | None
+
+    def __init__(self, arch: str, name: str, path: str, description: str,
+                 info: tuple[tuple[str, str], ...], init: tuple[tuple[Loc, Value], ...],
+                 types: tuple[tuple[Loc, str], ...], threads: tuple[tuple[Cell, ...], ...],
+                 thread_names: tuple[str, ...], locations: tuple[Loc, ...],
+                 filter: Prop | None, condition: Condition, source: str,
+                 condition_span: Span | None = None, unsupported: str | None = None,
+                 arrays: tuple[tuple[str, str, int], ...] = (),
+                 program: CProgram | None = None) -> None:
+        self.arch = arch
+        self.name = name
+        self.path = path
+        self.description = description
+        self.info = info
+        self.init = init
+        self.types = types
+        self.threads = threads
+        self.thread_names = thread_names
+        self.locations = locations
+        self.filter = filter
+        self.condition = condition
+        self.source = source
+        self.condition_span = condition_span
+        self.unsupported = unsupported
+        self.arrays = arrays
+        self.program = program

@@ -11,7 +11,6 @@ reads its value flows from.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from mmcheck.errors import Span, Unsupported, UserError
@@ -63,16 +62,25 @@ class Instr(Protocol):
         ...
 
 
-@dataclass
 class Program:
-    thread: int
-    instrs: list[Instr]
-    labels: dict[str, int]
-    init_regs: dict[str, Value] = field(default_factory=dict)
-    # Registers reported in the final state by default (all that the code names).
-    final_regs: Callable[[dict[str, Val]], dict[str, Value]] | None = None
-    # Set when a path was cut at the loop-unrolling bound (herd7 then says "Loop").
-    cut: bool = False
+    """One thread's code, ready to run.  ``final_regs``: the registers reported in the
+    final state by default (all that the code names); ``cut``: set when a path was cut
+    at the loop-unrolling bound (herd7 then says "Loop").  A dialect may set more
+    attributes (``arrays``, ``drop_bad_addresses``...)."""
+
+    def __init__(self, thread: int, instrs: list[Instr], labels: dict[str, int],
+                 init_regs: dict[str, Value] | None = None,
+                 final_regs: Callable[[dict[str, Val]], dict[str, Value]] | None = None,
+                 cut: bool = False) -> None:
+        self.thread = thread
+        self.instrs = instrs
+        self.labels = labels
+        self.init_regs: dict[str, Value] = init_regs if init_regs is not None else {}
+        self.final_regs = final_regs
+        self.cut = cut
+
+    def __repr__(self) -> str:
+        return f"Program(thread={self.thread}, instrs={len(self.instrs)})"
 
 
 class Choice(Exception):

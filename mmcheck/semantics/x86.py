@@ -8,7 +8,6 @@ Fences are events tagged ``MFENCE``, ``LFENCE`` or ``SFENCE``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from mmcheck.errors import Span, Unsupported, UserError
 from mmcheck.litmus.ast import Cell, Litmus, Reg, Sym, Value
@@ -70,13 +69,16 @@ def _compare(a: Value, b: Value) -> int:
     return 0 if a == b else 1
 
 
-@dataclass
 class Step:
     """One x86 instruction, ready to run."""
 
-    ins: X86Instr
-    span: Span
-    text: str
+    def __init__(self, ins: X86Instr, span: Span, text: str) -> None:
+        self.ins = ins
+        self.span = span
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Step({self.text.strip()!r})"
 
     # -- operand access ---------------------------------------------------------
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mmcheck.errors import Span, Unsupported, UserError
 from mmcheck.litmus.aarch64 import (
     A64Instr,
@@ -25,14 +23,18 @@ from mmcheck.semantics.aarch64.values import (
 from mmcheck.semantics.runner import ZERO, ThreadState, Val
 
 
-@dataclass
 class StepBase:
-    """One AArch64 instruction, ready to run: operands, registers, addresses."""
+    """One AArch64 instruction, ready to run: operands, registers, addresses.
+    ``scope``: "k:" for thread k's code run by another thread (a call into it)."""
 
-    ins: A64Instr
-    span: Span
-    text: str
-    scope: str = ""  # "k:" for thread k's code run by another thread (a call into it)
+    def __init__(self, ins: A64Instr, span: Span, text: str, scope: str = "") -> None:
+        self.ins = ins
+        self.span = span
+        self.text = text
+        self.scope = scope
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.text.strip()!r})"
 
     # -- helpers ------------------------------------------------------------------
 
