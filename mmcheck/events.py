@@ -109,12 +109,6 @@ class TraceEvent(Record):
         self.pick_ctrl = pick_ctrl
         self.span = span
 
-    def but(self, **changes: object) -> TraceEvent:
-        """This event with some fields changed."""
-        fields = {f: getattr(self, f) for f in self.__slots__}
-        fields.update(changes)
-        return TraceEvent(**fields)  # type: ignore[arg-type]
-
 
 class Trace(Record):
     """One control-flow path of one thread with one choice of read values."""

@@ -81,7 +81,7 @@ from mmcheck.litmus.c_ast import (
     Var,
     While,
 )
-from mmcheck.record import Record
+from mmcheck.record import Record, replace
 from mmcheck.semantics.runner import Choice, Cutoff, Program, ThreadState, Val
 
 UNROLL = 2  # herd7's default unrolling of C loops
@@ -330,7 +330,7 @@ class _Run:
             b = self.expr(e.right)
             m2 = len(st.events)
             if m1 - m0 == 1 and m2 - m1 == 1:  # operands evaluated in parallel
-                st.events[m1] = st.events[m1].but(instr=st.events[m0].instr)
+                st.events[m1] = replace(st.events[m1], instr=st.events[m0].instr)
             return Val(_binop(e.op, a.v, b.v, e.span), a.deps | b.deps)
         return self.call(e)
 

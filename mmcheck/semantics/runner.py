@@ -16,7 +16,7 @@ from typing import Protocol
 from mmcheck.errors import Span, Unsupported, UserError
 from mmcheck.events import FENCE, READ, WRITE, Trace, TraceEvent
 from mmcheck.litmus.ast import Sym, Value
-from mmcheck.record import Record
+from mmcheck.record import Record, replace
 
 MAX_STEPS = 2000
 
@@ -219,7 +219,7 @@ class ThreadState:
         self.rmw.append((read_idx, write_idx))
 
     def retag(self, idx: int, tags: frozenset[str]) -> None:
-        self.events[idx] = self.events[idx].but(tags=tags)
+        self.events[idx] = replace(self.events[idx], tags=tags)
 
     def branch_on(self, cond: Val) -> None:
         """A conditional branch on ``cond``: every later event depends on it."""
