@@ -213,7 +213,9 @@ def child_cpu(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | Non
 
 def herd_rows(shared: Path, herd: str, repeat: int) -> None:
     """mmcheck and herd7 side by side: CPU seconds over each corpus in one process each
-    (mmcheck with MMCHECK_JOBS=1), the best of ``repeat`` runs, alternating."""
+    (mmcheck with MMCHECK_JOBS=1), the best of ``repeat`` runs, alternating.  herd7
+    runs in the model's directory, so every path it is given is absolute."""
+    shared = shared.resolve()
     models = shared / "models"
     libdir = Path(herd).resolve().parents[3] / "herd" / "libdir"
     print()
@@ -270,6 +272,8 @@ def fix_rows(litmus: Path, repeat: int) -> None:
     print(f"{len(rows)} tests: slowest {1000 * rows[0][0]:.1f} ms, median "
           f"{1000 * statistics.median(r[0] for r in rows):.1f} ms, total "
           f"{sum(r[0] for r in rows):.2f} s")
+
+
 def cat_rows(shared: Path, repeat: int) -> None:
     """herd7's aarch64.cat and the kernel's linux-kernel.cfg through the cat interpreter,
     against the built-in armv8 and lkmm."""
@@ -312,10 +316,6 @@ def main() -> int:
     args = ap.parse_args()
     if not args.no_fix and args.litmus.is_dir():
         fix_rows(args.litmus, args.repeat)
-    if args.no_families:
-        fams_skip = True
-    else:
-        fams_skip = False
     print(
         f"{'family':18s} {'n':>3s} {'observ.':9s} {'pos/neg':>14s} {'consistent':>9s}"
         f" {'nodes':>9s} {'wall s':>8s} {'us/cons.':>10s} {'peak MB':>8s}"
@@ -333,7 +333,7 @@ def main() -> int:
         ("RCU chain Sometimes", lambda n: families.rcu_chain(n, (n - 1) // 2),
          list(range(3, 13))),
     ]
-    for name, make, ns in ([] if fams_skip else fams):
+    for name, make, ns in ([] if args.no_families else fams):
         family_rows(name, make, ns, args.limit, args.timeout)
     verdict_rows(args.repeat)
     check_rows(args.repeat)
