@@ -35,6 +35,7 @@ from mmcheck.cli import (
 from mmcheck.errors import UserError
 from mmcheck.litmus.ast import Litmus
 from mmcheck.models import MODEL_NAMES
+from mmcheck.report.table import Cell, plain_table, rich_table
 from mmcheck.regress import (
     ERROR,
     FAILED,
@@ -62,7 +63,6 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from rich.console import Console
-    from rich.table import Table
 
 PROGRESS_AFTER = 0.5  # seconds before a progress bar appears (terminals only)
 
@@ -154,7 +154,7 @@ def check(paths: tuple[str, ...], model: str | None, jobs: int, update: bool, st
             click.echo(o.message, err=True)
 
     if not quiet or any(o.status != PASSED for o in outcomes):
-        make_console().print(summary_table(outcomes, quiet))
+        print_summary(outcomes, quiet)
     for o in outcomes:
         if o.status == FAILED:
             lines = describe(o)
@@ -400,36 +400,42 @@ def progress_ticker(total: int, console: Console | None = None
     return tick
 
 
-def summary_table(outcomes: Sequence[Outcome], quiet: bool) -> Table:
-    """test, model, expected, got, time and the result, one row per test and model."""
-    from rich.markup import escape
-    from rich.table import Table
+SUMMARY_COLUMNS = (("test", "left"), ("model", "left"), ("expected", "left"),
+                   ("got", "left"), ("time", "right"), ("result", "left"))
+SHOWN = {PASSED: ("ok", "green"), FAILED: ("FAILED", "bold red"), ERROR: ("error", "yellow"),
+         MISSING: ("no expectation", "yellow")}
 
+
+def summary_rows(outcomes: Sequence[Outcome], quiet: bool) -> list[list[Cell]]:
+    """test, model, expected, got, time and the result, one row per test and model."""
     several = len({o.directory for o in outcomes}) > 1
-    table = Table(show_lines=False)
-    for name, justify in (("test", "left"), ("model", "left"), ("expected", "left"),
-                          ("got", "left"), ("time", "right"), ("result", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    shown = {PASSED: "[green]ok[/]", FAILED: "[bold red]FAILED[/]", ERROR: "[yellow]error[/]",
-             MISSING: "[yellow]no expectation[/]"}
+    rows: list[list[Cell]] = []
     for o in outcomes:
         if quiet and o.status == PASSED:
             continue
-        name = escape(f"{o.directory}/{o.test}" if several else o.test)
-        got = o.got or "-"
-        if o.status == FAILED:
-            got = f"[bold red]{got}[/]"
+        name = f"{o.directory}/{o.test}" if several else o.test
+        got = (o.got or "-", "bold red" if o.status == FAILED else "")
         time_text = f"{o.time * 1000:.1f} ms" if o.got is not None else ""
-        result = shown[o.status]
+        result, style = SHOWN[o.status]
         if o.status == MISSING and o.got is not None:
-            result = "[cyan]new[/]"  # --update adds it
+            result, style = "new", "cyan"  # --update adds it
         expected = o.expected or "-"
         if o.expected_from:
             expected += f" ({o.expected_from})"
         if o.flags:
-            result += escape(" (flag " + ", ".join(o.flags) + ")")
-        table.add_row(name, o.model or "-", escape(expected), got, time_text, result)
-    return table
+            result += " (flag " + ", ".join(o.flags) + ")"
+        rows.append([(name, ""), (o.model or "-", ""), (expected, ""), got, (time_text, ""),
+                     (result, style)])
+    return rows
+
+
+def print_summary(outcomes: Sequence[Outcome], quiet: bool) -> None:
+    """The summary table: drawn by rich at a terminal, as plain text in a log."""
+    rows = summary_rows(outcomes, quiet)
+    if sys.stdout.isatty():
+        make_console().print(rich_table(SUMMARY_COLUMNS, rows))
+    else:
+        click.echo(plain_table(SUMMARY_COLUMNS, rows))
 
 
 def write_updates(books: dict[Path, Expectations], outcomes: Sequence[Outcome],
