@@ -43,7 +43,7 @@ bench:
 	$(BENCH_VENV)/bin/python tests/bench/bench.py --shared $(SHARED)
 
 lint: $(VENV)/.installed-test
-	$(PIP) install ruff mypy
+	$(PIP) install ruff mypy types-networkx
 	$(VENV)/bin/ruff check mmcheck tests
 	$(VENV)/bin/mypy mmcheck
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
+from mmcheck import TYPE_CHECKING
 from mmcheck.enumerate import (
     Leaf,
     Limits,
@@ -24,6 +24,9 @@ from mmcheck.models import get_model
 from mmcheck.models.dsl import Check, Model
 from mmcheck.record import Record
 from mmcheck.semantics.runner import Program
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Options(Record):

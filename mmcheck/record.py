@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, ClassVar, TypeVar
 
-R = TypeVar("R", bound="Record")
+from mmcheck import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, TypeVar
+
+    R = TypeVar("R", bound="Record")
 
 
 def _key_function(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:

@@ -67,3 +67,24 @@ def test_a_user_mistake_in_a_file(tmp_path: Path) -> None:
     quick, full = run("mmcheck.quick", "run", str(bad)), run("mmcheck.cli", "run", str(bad))
     assert quick.returncode == full.returncode == 3
     assert quick.stderr == full.stderr and quick.stderr
+
+
+def test_a_run_imports_none_of_the_slow_modules() -> None:
+    """click, rich, typing and dataclasses cost milliseconds at every start: a simple run of
+    an X86, an AArch64 and a C test (parse, check, herd text) loads none of them."""
+    c_test = str(LIB.parent / "lkmm" / "MP+release+acquire.litmus")
+    code = (
+        "import sys\n"
+        f"sys.argv = ['mmcheck', 'run', {SB!r}, {MP!r}, {c_test!r}]\n"
+        "from mmcheck.quick import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "slow = [m for m in ('click', 'rich', 'typing', 'dataclasses') if m in sys.modules]\n"
+        "sys.stderr.write('SLOW=' + ','.join(slow))\n"
+    )
+    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert proc.stdout.count("Observation") == 3
+    assert proc.stderr.strip().endswith("SLOW=")

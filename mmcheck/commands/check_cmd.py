@@ -35,7 +35,6 @@ from mmcheck.cli import (
 from mmcheck.errors import UserError
 from mmcheck.litmus.ast import Litmus
 from mmcheck.models import MODEL_NAMES
-from mmcheck.report.table import Cell, plain_table, rich_table
 from mmcheck.regress import (
     ERROR,
     FAILED,
@@ -58,6 +57,7 @@ from mmcheck.regress import (
     unknown_tests,
     update_text,
 )
+from mmcheck.report.table import Cell, plain_table, rich_table
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor

@@ -12,13 +12,16 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
+from mmcheck import TYPE_CHECKING
 from mmcheck.check import Options, check, resolve_model
 from mmcheck.errors import UserError
 from mmcheck.execution import Result, Stats
 from mmcheck.litmus.ast import Litmus
 from mmcheck.litmus.parse import parse_file
+
+if TYPE_CHECKING:
+    from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 70
 

@@ -15,8 +15,7 @@ MAPPINGS.md section 3.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from mmcheck import TYPE_CHECKING
 from mmcheck.compile.linux_arm64 import OPS
 from mmcheck.compile.prims import Prim
 from mmcheck.errors import Unsupported

@@ -14,8 +14,7 @@ MAPPINGS.md section 3, [C2], [C6]).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from mmcheck import TYPE_CHECKING
 from mmcheck.compile.linux_x86 import locked_rmw
 from mmcheck.compile.prims import Prim
 from mmcheck.errors import Unsupported

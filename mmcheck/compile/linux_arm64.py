@@ -23,8 +23,7 @@ compiled test's ``filter``); the ``PRFM`` prefetch hint is left out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from mmcheck import TYPE_CHECKING
 from mmcheck.compile.prims import Prim
 from mmcheck.errors import Unsupported
 

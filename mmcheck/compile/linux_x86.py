@@ -25,8 +25,7 @@ reported unsupported on x86 rather than compiled to something the kernel does no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from mmcheck import TYPE_CHECKING
 from mmcheck.compile.prims import Prim
 from mmcheck.errors import Unsupported
 

@@ -20,8 +20,7 @@ LL/SC is ``LDAXR ... STLXR`` with no ``DMB``.  Only the barriers are QEMU's own:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from mmcheck import TYPE_CHECKING
 from mmcheck.compile import c11_arm64, c11_x86
 from mmcheck.compile.prims import Prim
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from mmcheck import TYPE_CHECKING
 from mmcheck.errors import Span
 from mmcheck.record import Record
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
+from mmcheck import TYPE_CHECKING
 from mmcheck.litmus.ast import Cell, Litmus
 from mmcheck.semantics.runner import Program
+
+if TYPE_CHECKING:
+    from typing import Protocol
+else:  # the protocols here are for the type checker: plain classes at run time
+    Protocol = object
 
 
 class Dialect(Protocol):

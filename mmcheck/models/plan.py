@@ -9,8 +9,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from operator import and_, invert, or_
-from typing import TYPE_CHECKING
 
+from mmcheck import TYPE_CHECKING
 from mmcheck.models.dsl import (
     Base,
     Check,
@@ -438,6 +438,7 @@ class Plan:
         def flush() -> None:
             if not run:
                 return
+            part: tuple[int, Callable[[Context], object]]
             if all(isinstance(a, Ident) for a in run):
                 sets = [a.set for a in run if isinstance(a, Ident)]
                 part = (_FILTER, self._set(sets[0] if len(sets) == 1 else _meet(sets)))
@@ -462,7 +463,7 @@ class Plan:
         def seq(ctx: Context) -> Rows:
             for kind, f in statics:  # an empty static factor empties the sequence
                 v = f(ctx)
-                if not v or (kind == _REL and not any(v)):  # type: ignore[call-overload]
+                if not v or (kind == _REL and not any(v)):  # type: ignore[arg-type]
                     return (0,) * ctx.n
             rows: Rows | None = None
             left = -1  # a leading filter, applied to the first relation's rows

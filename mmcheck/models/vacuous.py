@@ -16,8 +16,8 @@ still be, and is then evaluated as usual.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from mmcheck import TYPE_CHECKING
 from mmcheck.models.dsl import (
     DYNAMIC_BASES,
     Base,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from mmcheck import TYPE_CHECKING
 from mmcheck.execution import Result
 from mmcheck.litmus.ast import show_condition
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def to_dict(result: Result) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+
+from mmcheck import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.table import Table

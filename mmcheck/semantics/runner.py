@@ -11,12 +11,17 @@ reads its value flows from.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
+from mmcheck import TYPE_CHECKING
 from mmcheck.errors import Span, Unsupported, UserError
 from mmcheck.events import FENCE, READ, WRITE, Trace, TraceEvent
 from mmcheck.litmus.ast import Sym, Value
 from mmcheck.record import Record, replace
+
+if TYPE_CHECKING:
+    from typing import Protocol
+else:  # the protocols here are for the type checker: plain classes at run time
+    Protocol = object
 
 MAX_STEPS = 2000
 

@@ -25,7 +25,6 @@ from mmcheck.semantics.aarch64.values import (
 )
 from mmcheck.semantics.runner import ThreadState
 
-
 # What each mnemonic is, worked out once: the dispatch below tests a mnemonic against
 # every family in turn, and most instructions (MOV, LDR, STR) come last in that order.
 (_NOP, _BARRIER, _ISB, _B, _BCOND, _CB, _TB, _CALL, _PAIR, _LDXP, _STXP, _LOAD, _STORE,
