@@ -23,7 +23,7 @@ def rich_table(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Cell]
 
     table = Table(show_lines=False)
     for name, justify in columns:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(Text(name), justify=justify)  # type: ignore[arg-type]
     for row in rows:
         table.add_row(*(Text(text, style=style) for text, style in row))
     return table
