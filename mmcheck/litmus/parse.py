@@ -7,8 +7,8 @@ architecture compiles them (see ``mmcheck.litmus.dialects``).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from mmcheck import TYPE_CHECKING
 from mmcheck.errors import Span, UserError
 from mmcheck.litmus.ast import (
     And,
@@ -29,6 +29,9 @@ from mmcheck.litmus.ast import (
 from mmcheck.litmus.dialects import Dialect, dialect_for
 from mmcheck.litmus.split import Chunk, Sections, Source, split
 
+if TYPE_CHECKING:
+    from os import PathLike
+
 _TYPE_NAMES = {
     "int", "char", "short", "long", "unsigned", "signed",
     "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t",
@@ -39,11 +42,11 @@ _NUMBER = re.compile(r"[+-]?(0x[0-9a-fA-F]+|\d+)")
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
 
 
-def parse_file(path: str | Path) -> Litmus:
+def parse_file(path: str | PathLike[str]) -> Litmus:
     """Read and parse one litmus file; errors carry ``path``."""
-    p = Path(path)
     try:
-        data = p.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read()
     except OSError as exc:
         raise UserError(f"cannot read: {exc.strerror}", None, str(path)) from exc
     try:
@@ -343,7 +346,7 @@ def _parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) ->
     if m and arrays is not None and m.group(1) in arrays:
         # herd7 reads 'x[k]' as a value as the address k bytes into x.
         return Sym(m.group(1), int(m.group(2)))
-    m = re.fullmatch(r"\{([^{}]*)\}", t)
+    m = _BRACED.fullmatch(t)
     if m and arrays is not None:
         items = [x.strip() for x in m.group(1).split(",") if x.strip()]
         if all(_NUMBER.fullmatch(x) for x in items):
@@ -352,6 +355,12 @@ def _parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) ->
 
 
 _CELL = re.compile(r"([A-Za-z_]\w*)\s*\[\s*(\d+)\s*\]")
+_TYPE_T = re.compile(r"[A-Za-z_]\w*_t")
+_LABEL_VALUE = re.compile(r"P(\d+)\s*:\s*([A-Za-z_.][\w.]*)")
+_BRACED = re.compile(r"\{([^{}]*)\}")
+_SYMBOLIC_REG = re.compile(r"%[A-Za-z_]\w*")
+_THREAD_REG = re.compile(r"P?(\d+)\s*:\s*([A-Za-z_][\w]*)")
+_BRACKETED = re.compile(r"\[\s*([A-Za-z_][\w]*)\s*\]")
 
 
 def _parse_loc(
@@ -360,9 +369,9 @@ def _parse_loc(
 ) -> Loc:
     t = text.strip()
     if t.startswith("%") and getattr(dialect, "symbolic_registers", False) \
-            and re.fullmatch(r"%[A-Za-z_]\w*", t):
+            and _SYMBOLIC_REG.fullmatch(t):
         return Reg(-1, t)  # a symbolic register: its thread is where the code uses it
-    m = re.fullmatch(r"P?(\d+)\s*:\s*([A-Za-z_][\w]*)", t)
+    m = _THREAD_REG.fullmatch(t)
     if m:
         thread = int(m.group(1))
         if thread >= nthreads:
@@ -388,7 +397,7 @@ def _parse_loc(
             raise src.error(f"index {k} is out of the bounds of {name}[{arrays[name][1]}]",
                             offset, max(1, len(t)))
         return Mem(f"{name}[{k}]")
-    m = re.fullmatch(r"\[\s*([A-Za-z_][\w]*)\s*\]", t)
+    m = _BRACKETED.fullmatch(t)
     if m:
         return Mem(m.group(1), m.group(1) in arrays)
     if _NAME.fullmatch(t) and "." not in t:
@@ -430,7 +439,7 @@ def parse_init(
         # takes any 'name_t' word before the location as a type (even 'unit64_t').
         tname = []
         while len(words) > 1 and (words[0] in _TYPE_NAMES or words[0].endswith("*")
-                                  or re.fullmatch(r"[A-Za-z_]\w*_t", words[0])):
+                                  or _TYPE_T.fullmatch(words[0])):
             tname.append(words.pop(0))
         loc_text = " ".join(words)
         if not eq and not tname and len(words) > 1:
@@ -445,7 +454,7 @@ def parse_init(
         ty = (" ".join(tname) + (" *" if pointer else "")).strip()
         if pointer:
             tname.append("*")
-        am = re.fullmatch(r"([A-Za-z_]\w*)\s*\[\s*(\d+)\s*\]", loc_text)
+        am = _CELL.fullmatch(loc_text)
         if am is not None and not getattr(dialect, "supports_arrays", False):
             span = src.span(off)
             unsupported.append(f"arrays ({body!r}, line {span.line}, column {span.col})")
@@ -463,7 +472,7 @@ def parse_init(
         if rhs.lstrip().startswith("&") and isinstance(loc, Reg | Mem):
             rhs = rhs.replace("&", " ", 1)  # 'int *p = &x': herd7 reads the '&' as a no-op
         value = _parse_value(rhs, arrays)
-        lab = re.fullmatch(r"P(\d+)\s*:\s*([A-Za-z_.][\w.]*)", rhs.strip())
+        lab = _LABEL_VALUE.fullmatch(rhs.strip())
         if lab is not None and getattr(dialect, "code_labels", False) \
                 and dialect.canon_reg(lab.group(2)) is None and int(lab.group(1)) < nthreads:
             value = Sym(f"{int(lab.group(1))}:{lab.group(2)}")  # a code address

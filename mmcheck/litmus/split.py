@@ -82,9 +82,11 @@ class Source:
 
     def __init__(self, text: str, keep: tuple[int, int] | None = None) -> None:
         self.original = text
-        self.line_starts = [0]
-        for m in re.finditer("\n", text):
-            self.line_starts.append(m.end())
+        starts = self.line_starts = [0]
+        i = text.find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = text.find("\n", i + 1)
         if keep is None:
             self.text, open_at = blank_comments(text)
         else:  # the program of a C test: '(*' there is C (herd7 keeps it too)
@@ -158,6 +160,8 @@ _KEYWORDS = re.compile(r"^[ \t]*(~[ \t]*exists|exists|forall|final|locations|fil
 # After the test name on the header line herd7 reads '(texname)', a "doc" string and ';'.
 _HEADER_TAIL = re.compile(r'\s*(?:\((?P<tex>[^()\n]*)\))?\s*(?:"(?P<doc>[^"]*)")?\s*;?\s*')
 _STRAY = re.compile(r"(?:[ \t]*\n(?:[^\n|;{}]*\n)*?)?\s*\{")
+_SEPARATORS = re.compile(r"[|;{}]")
+_SPACE = re.compile(r"\s*")
 _INFO = re.compile(r"^[ \t]*([A-Za-z][\w.\-]*)[ \t]*=(.*)$")
 
 
@@ -186,7 +190,7 @@ def split(text: str) -> tuple[Sections, Source]:
     n = len(t)
 
     # Header: the first non-blank line, "ARCH NAME".
-    m = re.compile(r"\s*").match(t, pos)
+    m = _SPACE.match(t, pos)
     assert m is not None
     pos = m.end()
     if pos >= n:
@@ -212,7 +216,7 @@ def split(text: str) -> tuple[Sections, Source]:
     info: list[tuple[str, str]] = []
     # Between header and init block: quoted description and key=value lines.
     while True:
-        m = re.compile(r"\s*").match(t, pos)
+        m = _SPACE.match(t, pos)
         assert m is not None
         pos = m.end()
         if pos >= n:
@@ -234,7 +238,7 @@ def split(text: str) -> tuple[Sections, Source]:
             info.append((mi.group(1), mi.group(2).strip()))
             pos = eol
             continue
-        if not re.search(r"[|;{}]", line) and _STRAY.match(t, eol):
+        if not _SEPARATORS.search(line) and _STRAY.match(t, eol):
             pos = eol  # a stray line before the init block: herd7 skips it too
             continue
         break
@@ -265,7 +269,7 @@ def split(text: str) -> tuple[Sections, Source]:
     condition: Chunk | None = None
     quantifier = ""
     while km is not None:
-        kw = re.sub(r"\s+", "", km.group(1))
+        kw = "".join(km.group(1).split())
         body_start = km.end()
         nxt = _KEYWORDS.search(t, body_start)
         body_end = nxt.start() if nxt else n
