@@ -30,6 +30,7 @@ from mmcheck.semantics.runner import Program, thread_traces
 MAX_FIXPOINT_ROUNDS = 16
 SMALL_TREE = 256  # candidate trees this small are checked at the leaves only
 MIN_SURE_LEAVES = 4  # the fewest leaves below a read worth proving the ordering checks on
+RETRY_SURE_LEAVES = 16  # ... and worth trying again on below a read where that failed
 
 
 class Limits:
@@ -637,9 +638,11 @@ def _search(
                 co_rows[e] = 0
                 seq_.pop(pos)
         else:
-            if prune and sure is False and leaf_mono.checks and k >= reads_from and \
-                    leaves_below[k] >= MIN_SURE_LEAVES:
-                # Once the over-approximation fails, its subsets below mostly do too.
+            if prune and not sure and leaf_mono.checks and k >= reads_from and \
+                    leaves_below[k] >= (MIN_SURE_LEAVES if sure is False else RETRY_SURE_LEAVES):
+                # Once the over-approximation fails, its subsets below mostly do too:
+                # it is tried again only where a pass would spare many leaves (a cycle
+                # that needs every read to take one source fails only along that path).
                 sure = True if subtree_passes(k) else None
             r = ev[e]
             vals = allowed[e]
