@@ -467,6 +467,7 @@ def _search(
 ) -> None:
     """Search rf and co for one combination of shapes."""
     prune = rejected is None
+    prove = prune  # prove the ordering checks on subtrees (below), even on a small tree
     plans = _model_plans(model)
     plan_all, plan_monotone, plan_leaf = plans.all, plans.monotone, plans.leaf
     leaf_mono, leaf_rest, flag_plan = plans.leaf_mono, plans.leaf_rest, plans.flags
@@ -638,7 +639,7 @@ def _search(
                 co_rows[e] = 0
                 seq_.pop(pos)
         else:
-            if prune and not sure and leaf_mono.checks and k >= reads_from and \
+            if prove and not sure and leaf_mono.checks and k >= reads_from and \
                     leaves_below[k] >= (MIN_SURE_LEAVES if sure is False else RETRY_SURE_LEAVES):
                 # Once the over-approximation fails, its subsets below mostly do too:
                 # it is tried again only where a pass would spare many leaves (a cycle

@@ -312,8 +312,10 @@ def run_all(todo: Sequence[Job], workers: int, console: Console | None = None
                 tick(len(out), f"{Path(job.path).stem} [{job.model}]")
                 out.append(run_job(job))
             return out
+        import itertools
         import multiprocessing
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        import threading
+        from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("spawn")  # no fork from a threaded process
         # Each worker is started with SIGINT ignored, which a spawned Python keeps: the
@@ -330,10 +332,22 @@ def run_all(todo: Sequence[Job], workers: int, console: Console | None = None
             signal.signal(signal.SIGINT, previous)
         try:
             futures.extend(pool.submit(run_job, job) for job in todo[workers:])
-            pending = set(futures)
-            while pending:
-                _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                tick(len(futures) - len(pending), "")
+            # Completions are counted by the pool's thread; this one only waits on an
+            # event.  (concurrent.futures.wait takes every pending future's lock on each
+            # call: a Ctrl-C landing there left some held, and the pool hung on them.)
+            finished = [0]
+            counter = itertools.count(1)  # next() is one step: safe from both threads
+            all_done = threading.Event()
+
+            def count(_: Future[Outcome]) -> None:
+                finished[0] = n = next(counter)
+                if n == len(futures):
+                    all_done.set()
+
+            for f in futures:
+                f.add_done_callback(count)
+            while not all_done.wait(0.2):
+                tick(finished[0], "")
             return [f.result() for f in futures]
         except KeyboardInterrupt:
             _stop_workers(pool)
