@@ -6,15 +6,8 @@ import time
 from collections.abc import Callable
 
 from mmcheck import TYPE_CHECKING
-from mmcheck.enumerate import (
-    Leaf,
-    Limits,
-    explore,
-    final_state,
-    locations_of,
-    observed_locations,
-    value_sets,
-)
+from mmcheck.combinations import locations_of, value_sets
+from mmcheck.enumerate import Leaf, Limits, explore, final_state, observed_locations
 from mmcheck.errors import Incomplete, Span, Unsupported, UserError
 from mmcheck.events import Trace
 from mmcheck.execution import Execution, Result, Stats, value_key

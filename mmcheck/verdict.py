@@ -33,20 +33,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from mmcheck.enumerate import (
-    SMALL_TREE,
+from mmcheck.combinations import (
     Combination,
-    Leaf,
-    Limits,
     Shape,
-    _plans,
-    _shape_key,
     combinations,
-    final_state,
     locations_of,
-    observed_locations,
+    shape_key,
     shapes_of,
     value_sets,
+)
+from mmcheck.enumerate import (
+    SMALL_TREE,
+    Leaf,
+    Limits,
+    _plans,
+    final_state,
+    observed_locations,
 )
 from mmcheck.errors import Incomplete
 from mmcheck.events import READ, WRITE, Trace
@@ -222,7 +224,7 @@ def _search_conjunction(
         if any(idx[i] > idx[j] for i, j in symmetric):
             continue  # the mirror image of a combination searched
         same = [(i, j) for i, j in symmetric if idx[i] == idx[j]
-                and _shape_key(combo_shapes[i].trace) == _shape_key(combo_shapes[j].trace)]
+                and shape_key(combo_shapes[i].trace) == shape_key(combo_shapes[j].trace)]
         stats.combinations += 1
         combo = Combination(combo_shapes, init)
         for name in loc_lits:

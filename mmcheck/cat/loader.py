@@ -98,7 +98,7 @@ def model_for_test(path: str, test: Litmus) -> CatModel:
 def test_tags(test: Litmus) -> frozenset[str]:
     """Every tag an event of ``test`` may carry, over all its threads' traces."""
     from mmcheck.check import compile_programs
-    from mmcheck.enumerate import locations_of, value_sets
+    from mmcheck.combinations import locations_of, value_sets
     from mmcheck.errors import Unsupported
 
     try:

@@ -68,8 +68,10 @@ def is_c_header(text: str) -> bool:
 
 def parse_c(text: str, path: str) -> Litmus:
     """Parse a C litmus test (raises UserError with a position)."""
+    from mmcheck.litmus.condition import CondParser
     from mmcheck.litmus.dialects import dialect_for
-    from mmcheck.litmus.parse import CondParser, _Typing, litmus_name, parse_locations
+    from mmcheck.litmus.locations import Typing, parse_locations
+    from mmcheck.litmus.parse import litmus_name
 
     dialect = dialect_for("C")
     assert dialect is not None
@@ -203,7 +205,7 @@ def parse_c(text: str, path: str) -> Litmus:
     filt: Prop | None = None
     condition: Chunk | None = None
     quantifier = ""
-    typing = _Typing(dict(types), arrays, dialect)
+    typing = Typing(dict(types), arrays, dialect)
     km2 = _KEYWORD.search(blanked, keyword_at) if keyword_at < n else None
     while km2 is not None:
         kw = re.sub(r"\s+", "", km2.group(1))
@@ -387,7 +389,7 @@ def _parse_init(
             raise src.error(f"bad initial value {vtext.strip()!r}", voff,
                             max(1, len(vtext.strip())))
         if isinstance(loc, Mem) and isinstance(v, int) and "*" not in ty:
-            from mmcheck.litmus.parse import as_type
+            from mmcheck.litmus.locations import as_type
 
             v = as_type(v, ty or None)
         entries.append((loc, v))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from mmcheck.errors import Span, Unsupported, UserError
 from mmcheck.litmus.ast import Cell, Litmus, Reg, Sym, Value
-from mmcheck.litmus.parse import c_type
+from mmcheck.litmus.locations import c_type
 from mmcheck.litmus.x86 import (
     Imm,
     MemOp,

@@ -329,9 +329,9 @@ def main() -> int:
         ("CoStorm AArch64", families.costorm, [1, 2, 3, 4]),
         # RCU rings (LKMM): at least as many grace periods as readers (forbidden), and
         # fewer grace periods than readers (allowed).
-        ("RCU chain Never", lambda n: families.rcu_chain(n, (n + 1) // 2), list(range(2, 13))),
+        ("RCU chain Never", lambda n: families.rcu_chain(n, (n + 1) // 2), list(range(2, 15))),
         ("RCU chain Sometimes", lambda n: families.rcu_chain(n, (n - 1) // 2),
-         list(range(3, 13))),
+         list(range(3, 15))),
     ]
     for name, make, ns in ([] if args.no_families else fams):
         family_rows(name, make, ns, args.limit, args.timeout)

@@ -13,7 +13,7 @@ from mmcheck.litmus.aarch64 import (
     split_label,
 )
 from mmcheck.litmus.ast import Cell, Litmus, Mem, Reg, Sym, Value
-from mmcheck.litmus.parse import instr_value
+from mmcheck.litmus.locations import instr_value
 from mmcheck.record import Record
 from mmcheck.semantics.aarch64.step import Step
 from mmcheck.semantics.aarch64.values import (
