@@ -26,6 +26,22 @@ from mmcheck.explain import (
     show_steps,
 )
 from mmcheck.models.sc import SC
+from mmcheck.report.geometry import (
+    Box,
+    Curve,
+    Point,
+    bezier,
+    crossings,
+    curve_length,
+    deviation,
+    distance,
+    grow,
+    hull,
+    inside,
+    overlap,
+    samples,
+    tangent,
+)
 
 COL_W = 200
 ROW_H = 84
@@ -37,8 +53,6 @@ LABEL_H = 15.0
 CAPTION_CHAR_W = 7.6  # of the 12.5px caption
 TITLE_CHAR_W = 9.1  # of the 15px bold title
 TITLE_Y = MARGIN + 6  # baseline of the title
-Point = tuple[float, float]
-Curve = tuple[Point, Point, Point, Point]  # a cubic Bézier: start, controls, end
 
 BASE_COLOURS = {
     "po": "#4d4d4d",
@@ -273,51 +287,9 @@ def layout(x: Execution, title: str, caption: str = "", blame: Blame | None = No
 
 # -- routing edges and placing their labels ---------------------------------------------------
 
-Box = tuple[float, float, float, float]  # left, top, right, bottom
-
-
-def _bezier(g: Curve, t: float) -> Point:
-    u = 1 - t
-    k = (u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t)
-    return (sum(w * q[0] for w, q in zip(k, g, strict=True)),
-            sum(w * q[1] for w, q in zip(k, g, strict=True)))
-
-
-def _tangent(g: Curve, t: float) -> Point:
-    u = 1 - t
-    k = (3 * u * u, 6 * u * t, 3 * t * t)
-    d = [(g[i + 1][0] - g[i][0], g[i + 1][1] - g[i][1]) for i in range(3)]
-    return (sum(w * q[0] for w, q in zip(k, d, strict=True)),
-            sum(w * q[1] for w, q in zip(k, d, strict=True)))
-
-
-def _samples(g: Curve, n: int = 24) -> list[Point]:
-    return [_bezier(g, k / n) for k in range(n + 1)]
-
 
 def _node_box(n: Node, pad: float = 0.0) -> Box:
     return (n.x - n.w / 2 - pad, n.y - n.h / 2 - pad, n.x + n.w / 2 + pad, n.y + n.h / 2 + pad)
-
-
-def _overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _grow(b: Box, by: float) -> Box:
-    return b[0] - by, b[1] - by, b[2] + by, b[3] + by
-
-
-def _distance(pt: Point, b: Box) -> float:
-    return math.hypot(max(b[0] - pt[0], 0.0, pt[0] - b[2]), max(b[1] - pt[1], 0.0, pt[1] - b[3]))
-
-
-def _hull(pts: Sequence[Point]) -> Box:
-    return (min(q[0] for q in pts), min(q[1] for q in pts),
-            max(q[0] for q in pts), max(q[1] for q in pts))
-
-
-def _inside(pt: Point, b: Box) -> bool:
-    return b[0] <= pt[0] <= b[2] and b[1] <= pt[1] <= b[3]
 
 
 def label_size(text: str) -> tuple[float, float]:
@@ -402,42 +374,7 @@ def _detour(p: Picture, e: Edge, x: float) -> Curve:
 def _hits(p: Picture, e: Edge, g: Curve) -> bool:
     """Does the curve pass through an event box other than its own two?"""
     boxes = [_node_box(n, 4) for n in p.nodes if n.id not in (e.src, e.dst)]
-    return any(_inside(pt, b) for pt in _samples(g)[1:-1] for b in boxes)
-
-
-def _length(g: Curve) -> float:
-    pts = _samples(g, 16)
-    return sum(math.dist(a, b) for a, b in zip(pts, pts[1:], strict=False))
-
-
-def _deviation(g: Curve) -> float:
-    """How far the curve strays from the straight line between its ends."""
-    (x0, y0), (x1, y1) = g[0], g[3]
-    length = math.hypot(x1 - x0, y1 - y0) or 1.0
-    return max(abs((x1 - x0) * (y0 - y) - (x0 - x) * (y1 - y0)) / length
-               for x, y in _samples(g, 12))
-
-
-def _crossings(a: Sequence[Point], b: Sequence[Point]) -> int:
-    """How many times two polylines cross (their shared end points aside)."""
-    if not _overlap(_hull(a), _hull(b)):
-        return 0
-
-    def side(p: Point, q: Point, r: Point) -> float:
-        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
-
-    n = 0
-    for p1, p2 in zip(a, a[1:], strict=False):
-        lo_x, hi_x = min(p1[0], p2[0]), max(p1[0], p2[0])
-        lo_y, hi_y = min(p1[1], p2[1]), max(p1[1], p2[1])
-        for q1, q2 in zip(b, b[1:], strict=False):
-            if (max(q1[0], q2[0]) < lo_x or min(q1[0], q2[0]) > hi_x
-                    or max(q1[1], q2[1]) < lo_y or min(q1[1], q2[1]) > hi_y):
-                continue
-            if (side(p1, p2, q1) * side(p1, p2, q2) < 0
-                    and side(q1, q2, p1) * side(q1, q2, p2) < 0):
-                n += 1
-    return n
+    return any(inside(pt, b) for pt in samples(g)[1:-1] for b in boxes)
 
 
 def _route(p: Picture, bends: Sequence[float]) -> list[Curve]:
@@ -452,13 +389,13 @@ def _route(p: Picture, bends: Sequence[float]) -> list[Curve]:
         inner = bool(xs) and min(xs) + 1 < a.x < max(xs) - 1
         if bends[i] and inner and _same_column(a, p.node(e.dst)):
             # An arc in an inner column may bulge either way: the way it crosses less.
-            others = [_samples(g, 16) for k, g in enumerate(geo) if k != i]
+            others = [samples(g, 16) for k, g in enumerate(geo) if k != i]
             sides = [g for g in (geo[i], _curve(p, e, -bends[i])) if not _hits(p, e, g)]
             if sides:
                 geo[i] = min(sides, key=lambda g: _route_cost(g, others, middle))
         if not _hits(p, e, geo[i]):
             continue
-        others = [_samples(g, 16) for k, g in enumerate(geo) if k != i]
+        others = [samples(g, 16) for k, g in enumerate(geo) if k != i]
         bent = [_curve(p, e, bends[i] + extra) for extra in (22, 44, 66, 90, 120, 150)
                 for extra in (extra, -extra)]
         clear = [g for g in bent if not _hits(p, e, g)]
@@ -477,9 +414,9 @@ def _route_cost(g: Curve, others: Sequence[Sequence[Point]], middle: float) -> f
     """How far a curve strays, how many other edges it crosses, and a little more when it
     bends towards the middle of the picture, where the edges between columns run."""
     chord = (g[0][0] + g[3][0]) / 2
-    inward = (_bezier(g, 0.5)[0] - chord) * (middle - chord) > 0
-    pts = _samples(g, 16)
-    return _deviation(g) + (10 if inward else 0) + 30 * sum(_crossings(pts, o) for o in others)
+    inward = (bezier(g, 0.5)[0] - chord) * (middle - chord) > 0
+    pts = samples(g, 16)
+    return deviation(g) + (10 if inward else 0) + 30 * sum(crossings(pts, o) for o in others)
 
 
 def _place_label(p: Picture, e: Edge, g: Curve,
@@ -488,14 +425,14 @@ def _place_label(p: Picture, e: Edge, g: Curve,
     """The centre of an edge's label: on or beside its curve, off every event box, header
     and label already placed, and preferably off other curves (greedy; cheapest wins)."""
     w, h = label_size(e.label)
-    hulls = [_hull(pts) for pts in curves]
+    hulls = [hull(pts) for pts in curves]
     start, end = g[0], g[3]
     vertical = all(abs(start[0] - q[0]) < 1 for q in g)
     chord = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
     best: tuple[float, Point] | None = None
     for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.2, 0.8):
-        px, py = _bezier(g, t)
-        tx, ty = _tangent(g, t)
+        px, py = bezier(g, t)
+        tx, ty = tangent(g, t)
         norm = math.hypot(tx, ty) or 1.0
         nx_, ny_ = -ty / norm, tx / norm
         # The preferred side: outside an arc, right of a straight vertical line.
@@ -510,14 +447,14 @@ def _place_label(p: Picture, e: Edge, g: Curve,
                 cost += 6 if vertical else 0
             else:
                 cost += 2 if side == outward else 5
-            cost += 1000 * sum(_overlap(box, b) for b in fixed)
-            cost += 600 * sum(_overlap(box, b) for b in taken)
-            near = _grow(box, 8)
-            cost += 40 * sum(_overlap(near, b) for b in taken)
-            reach = _grow(box, 9)
+            cost += 1000 * sum(overlap(box, b) for b in fixed)
+            cost += 600 * sum(overlap(box, b) for b in taken)
+            near = grow(box, 8)
+            cost += 40 * sum(overlap(near, b) for b in taken)
+            reach = grow(box, 9)
             for k, pts in enumerate(curves):
-                if k != own and _overlap(reach, hulls[k]):
-                    d = min((_distance(q, box) for q in pts if _inside(q, reach)), default=9)
+                if k != own and overlap(reach, hulls[k]):
+                    d = min((distance(q, box) for q in pts if inside(q, reach)), default=9)
                     cost += 30 if d < 2 else 10 if d < 9 else 0
             if best is None or cost < best[0]:
                 best = (cost, (lx, ly))
@@ -535,7 +472,7 @@ def fit(p: Picture) -> Picture:
     margin (the drawing is centred in it)."""
     bends = _bends(p)
     geo = _route(p, bends)
-    curves = [_samples(g, max(30, int(_length(g) / 5))) for g in geo]
+    curves = [samples(g, max(30, int(curve_length(g) / 5))) for g in geo]
     fixed = [_node_box(n, 4) for n in p.nodes]
     fixed += [header_box(t, x, p.thread_y) for t, x in p.threads]
     labels: list[Point | None] = [None] * len(p.edges)
@@ -548,7 +485,7 @@ def fit(p: Picture) -> Picture:
         labels[i] = pt
     boxes = [_node_box(n) for n in p.nodes] + taken
     boxes += [header_box(t, x, p.thread_y) for t, x in p.threads]
-    boxes += [_grow(_hull(pts), 5) for pts in curves]  # with the stroke and arrowhead
+    boxes += [grow(hull(pts), 5) for pts in curves]  # with the stroke and arrowhead
     left = min(b[0] for b in boxes)
     right = max(b[2] for b in boxes)
     top = min(b[1] for b in boxes)
