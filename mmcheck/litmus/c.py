@@ -27,7 +27,7 @@ from mmcheck.litmus.c_ast import (
     CThread,
 )
 from mmcheck.litmus.c_code import CodeParser, is_type_word
-from mmcheck.litmus.split import Chunk, Source, _matching_brace, blank_comments
+from mmcheck.litmus.split import Chunk, Source, _matching_brace, blank, blank_comments
 
 # -- source positions -------------------------------------------------------------------
 
@@ -44,7 +44,7 @@ def _blank_c_comments(text: str, start: int, end: int, src: Source) -> str:
     pos = 0
     for m in _C_COMMENT.finditer(piece):
         out.append(piece[pos:m.start()])
-        out.append(re.sub(r"[^\n]", " ", m.group()))
+        out.append(blank(m.group()))
         pos = m.end()
     rest = piece[pos:]
     if "/*" in rest:
@@ -58,6 +58,7 @@ def _blank_c_comments(text: str, start: int, end: int, src: Source) -> str:
 _KEYWORD = re.compile(r"(~\s*exists|exists|forall|locations|filter)\b")
 _THREAD = re.compile(r"(?:void\s*\*?\s*)?P(\d+)\s*(?=\()")
 _INFO = re.compile(r"[ \t]*([A-Za-z][\w.\-]*)[ \t]*=([^\n]*)")
+_SPACE = re.compile(r"\s*")
 
 
 def is_c_header(text: str) -> bool:
@@ -97,7 +98,7 @@ def parse_c(text: str, path: str) -> Litmus:
     info: list[tuple[str, str]] = []
     pos = header_end
     while True:
-        m = re.compile(r"\s*").match(blanked, pos)
+        m = _SPACE.match(blanked, pos)
         assert m is not None
         pos = m.end()
         if pos >= n:
@@ -208,7 +209,7 @@ def parse_c(text: str, path: str) -> Litmus:
     typing = Typing(dict(types), arrays, dialect)
     km2 = _KEYWORD.search(blanked, keyword_at) if keyword_at < n else None
     while km2 is not None:
-        kw = re.sub(r"\s+", "", km2.group(1))
+        kw = "".join(km2.group(1).split())
         body_start = km2.end()
         nxt = _KEYWORD.search(blanked, body_start)
         body_end = nxt.start() if nxt else n
@@ -362,7 +363,7 @@ def _parse_init(
         ty = " ".join(m.group("type").split())
         if m.group("stars"):
             ty = (ty + " " + m.group("stars")).strip()
-        loc_text = re.sub(r"\s+", "", m.group("loc"))
+        loc_text = "".join(m.group("loc").split())
         loc_at = offset + pos - len(piece) - 1 + m.start("loc")
         rm = re.fullmatch(r"(\d+):(\w+)", loc_text)
         loc: Loc

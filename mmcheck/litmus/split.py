@@ -141,18 +141,18 @@ def blank_comments(text: str) -> tuple[str, int]:
         elif tok == "*)" and depth:
             depth -= 1
             if depth == 0:
-                pieces.append(_blank(text[kept:m.end()]))
+                pieces.append(blank(text[kept:m.end()]))
                 kept = m.end()
     if depth:
-        pieces.append(_blank(text[kept:]))
+        pieces.append(blank(text[kept:]))
     else:
         pieces.append(text[kept:])
     return "".join(pieces), (start if depth else -1)
 
 
-def _blank(chunk: str) -> str:
+def blank(chunk: str) -> str:
     """Spaces in place of everything but newlines."""
-    return re.sub(r"[^\n]", " ", chunk)
+    return "\n".join(" " * len(line) for line in chunk.split("\n"))
 
 
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
