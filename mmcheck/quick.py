@@ -61,14 +61,28 @@ def simple_run(argv: list[str]) -> dict[str, object] | None:
     return opts
 
 
+def tune_gc() -> None:
+    """The collector, tuned for a checking process: the objects made so far (modules,
+    classes, compiled patterns and models) live as long as the process, so it need not
+    walk them again; and a check makes many small short-lived containers, so the young
+    generation is collected less often (about 4% of a corpus run's CPU)."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 def main() -> None:
     opts = simple_run(sys.argv[1:])
     if opts is None:
         from mmcheck.cli import main as full
 
+        tune_gc()
         full()
         return
     from mmcheck.commands.run_cmd import EXIT_INTERNAL, run_paths
+
+    tune_gc()
 
     try:
         code = run_paths(**opts)  # type: ignore[arg-type]

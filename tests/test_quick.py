@@ -88,3 +88,22 @@ def test_a_run_imports_none_of_the_slow_modules() -> None:
                           check=False)
     assert proc.stdout.count("Observation") == 3
     assert proc.stderr.strip().endswith("SLOW=")
+
+
+def test_the_entry_point_tunes_the_collector() -> None:
+    """What the process has imported is frozen out of the collector's walks, and young
+    objects are collected less often than Python's default of every 700 allocations."""
+    code = (
+        "import gc, sys\n"
+        f"sys.argv = ['mmcheck', 'run', {SB!r}]\n"
+        "from mmcheck.quick import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write(f'GC={gc.get_threshold()[0]} {gc.get_freeze_count() > 1000}')\n"
+    )
+    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert "Observation" in proc.stdout
+    assert proc.stderr.strip().endswith("GC=10000 True")

@@ -359,7 +359,11 @@ def run_all(todo: Sequence[Job], workers: int, console: Console | None = None
 
 
 def _ignore_sigint() -> None:
+    """A worker's start: Ctrl-C is the parent's to answer; the collector as in the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from mmcheck.quick import tune_gc
+
+    tune_gc()
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
