@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 def parse_file(path: str | PathLike[str]) -> Litmus:
     """Read and parse one litmus file; errors carry ``path``."""
     try:
-        with open(path, "rb") as f:
+        with open(path, "rb", buffering=0) as f:  # read whole: no buffer, no tty check
             data = f.read()
     except OSError as exc:
         raise UserError(f"cannot read: {exc.strerror}", None, str(path)) from exc
