@@ -289,3 +289,21 @@ exists (1:r1=0)
 """
     res = check(parse_text(src, "ptr.litmus"), "lkmm")
     assert (res.positive, res.negative) == (1, 0)
+
+
+def test_constants_with_a_leading_zero_are_decimal_as_herd7_reads_them() -> None:
+    """herd7's C lexer reads a run of digits as decimal: ``010`` is ten (C would say
+    eight), in the code and in the init block alike; ``0x`` is hexadecimal."""
+    r = check(parse_text("C T\n{ x=010; y=0x10; }\n"
+                         "P0(int *x, int *y) { int r0; int r1;\n"
+                         "  r0 = READ_ONCE(*x); r1 = READ_ONCE(*y); WRITE_ONCE(*x, 011); }\n"
+                         "exists (0:r0=10 /\\ 0:r1=16 /\\ x=11)\n"))
+    assert r.verdict == "Allowed" and r.positive == 1 and r.negative == 0
+    r = check(parse_text("C T\n{}\nP0(int *x) { WRITE_ONCE(*x, 01); }\nexists (x=1)\n"))
+    assert r.observation == "Always"
+
+
+def test_array_cells_with_a_leading_zero_are_decimal() -> None:
+    r = check(parse_text("AArch64 T\n{ int x[2] = {01,2}; 0:X1=x; }\n P0 ;\n LDR W0,[X1] ;\n"
+                         "exists (0:X0=1)\n"))
+    assert r.observation == "Always"

@@ -112,6 +112,12 @@ def instr_value(text: str) -> Sym:
     return Sym(f'instr:"{op} {args}"' if args else f'instr:"{op}"')
 
 
+def _number(t: str) -> int:
+    """A constant as herd7 reads it: ``0x`` hexadecimal, other digits decimal (``010`` is
+    ten)."""
+    return int(t, 16) if "0x" in t else int(t, 10)
+
+
 def parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) -> Value | None:
     t = text.strip()
     m = _INSTR.fullmatch(t)
@@ -120,7 +126,7 @@ def parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) -> 
     if t in ("NOP", "nop"):  # herd7 reads NOP as the instruction
         return instr_value("NOP")
     if _NUMBER.fullmatch(t):
-        v = int(t, 16) if "0x" in t else int(t, 10)
+        v = _number(t)
         if "0x" in t and 1 << 63 <= v < 1 << 64:
             v -= 1 << 64  # herd7 reads constants as 64-bit signed integers
         return v
@@ -134,7 +140,7 @@ def parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) -> 
     if m and arrays is not None:
         items = [x.strip() for x in m.group(1).split(",") if x.strip()]
         if all(_NUMBER.fullmatch(x) for x in items):
-            return Sym("{" + ",".join(str(int(x, 0)) for x in items) + "}")
+            return Sym("{" + ",".join(str(_number(x)) for x in items) + "}")
     return None
 
 
@@ -289,7 +295,7 @@ def _init_array(
                 continue
             if not _NUMBER.fullmatch(item.strip()):
                 raise src.error(f"bad array value {item.strip()!r}", off, len(name))
-            values.append(int(item.strip(), 0))
+            values.append(_number(item.strip()))
         if len(values) > size:
             raise src.error(f"{len(values)} values for the {size} cells of {name}",
                             off, len(name))
