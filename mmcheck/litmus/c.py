@@ -26,7 +26,8 @@ from mmcheck.litmus.c_ast import (
     CProgram,
     CThread,
 )
-from mmcheck.litmus.c_code import CodeParser, c_number, is_type_word
+from mmcheck.litmus.c_code import CodeParser, is_type_word
+from mmcheck.litmus.locations import number
 from mmcheck.litmus.split import Chunk, Source, _matching_brace, blank, blank_comments
 
 # -- source positions -------------------------------------------------------------------
@@ -417,7 +418,7 @@ def _init_value(t: str) -> Value | None:
     if m:
         t = m.group(1)
     if re.fullmatch(r"[+-]?(0[xX][0-9a-fA-F]+|\d+)", t):
-        return c_number(t)
+        return number(t)
     m = re.fullmatch(r"&?\s*([A-Za-z_]\w*)", t)
     if m:
         return Sym(m.group(1))

@@ -30,6 +30,7 @@ from mmcheck.litmus.c_ast import (
     Var,
     While,
 )
+from mmcheck.litmus.locations import number
 from mmcheck.litmus.split import Source
 
 # -- tokens -------------------------------------------------------------------------------
@@ -66,14 +67,6 @@ _LEVELS: tuple[tuple[str, ...], ...] = (
 
 
 _PREC = {op: level for level, ops in enumerate(_LEVELS) for op in ops}
-
-
-def c_number(text: str) -> int:
-    """A C constant as herd7 reads it: ``0x`` hexadecimal, any other run of digits decimal
-    (``010`` is ten, not C's octal eight)."""
-    body = text.lstrip("+-")
-    v = int(body, 16) if body[:2] in ("0x", "0X") else int(body, 10)
-    return -v if text.startswith("-") else v
 
 
 def is_type_word(w: str) -> bool:
@@ -309,7 +302,7 @@ class CodeParser:
     def unary(self) -> Expr:
         kind, text, off = self.next("an expression")
         if kind == "num":
-            return Const(c_number(text), self.span(off, len(text)))
+            return Const(number(text), self.span(off, len(text)))
         if kind == "op" and text == "*":
             return Deref(self.unary(), self.span(off))
         if kind == "op" and text == "&":
@@ -319,7 +312,7 @@ class CodeParser:
             t = self.peek()
             if t is not None and t[0] == "num" and t[2] == off + 1:
                 self.next()
-                return Const(-c_number(t[1]), self.span(off, len(t[1]) + 1))
+                return Const(-number(t[1]), self.span(off, len(t[1]) + 1))
             return UnOp("-", self.unary(), self.span(off))
         if kind == "op" and text in ("!", "~"):
             return UnOp(text, self.unary(), self.span(off))

@@ -75,7 +75,7 @@ class Typing:
     def value(self, loc: Loc, v: Value) -> Value | None:
         if isinstance(loc, Mem) and loc.array and isinstance(v, Sym):
             elem = self.arrays[loc.name][0]
-            items = [int(x, 0) for x in v.name[1:-1].split(",") if x.strip()]
+            items = [number(x) for x in v.name[1:-1].split(",") if x.strip()]
             return Sym("{" + ",".join(str(as_type(x, elem)) for x in items) + "}")
         if not isinstance(v, int):
             return None
@@ -112,10 +112,10 @@ def instr_value(text: str) -> Sym:
     return Sym(f'instr:"{op} {args}"' if args else f'instr:"{op}"')
 
 
-def _number(t: str) -> int:
-    """A constant as herd7 reads it: ``0x`` hexadecimal, other digits decimal (``010`` is
-    ten)."""
-    return int(t, 16) if "0x" in t else int(t, 10)
+def number(t: str) -> int:
+    """A constant (``[+-]``, then ``0x`` and hexadecimal digits or decimal ones) as herd7
+    reads it, in every dialect: a leading zero is not octal (``010`` is ten)."""
+    return int(t, 16) if "0x" in t or "0X" in t else int(t, 10)
 
 
 def parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) -> Value | None:
@@ -126,7 +126,7 @@ def parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) -> 
     if t in ("NOP", "nop"):  # herd7 reads NOP as the instruction
         return instr_value("NOP")
     if _NUMBER.fullmatch(t):
-        v = _number(t)
+        v = number(t)
         if "0x" in t and 1 << 63 <= v < 1 << 64:
             v -= 1 << 64  # herd7 reads constants as 64-bit signed integers
         return v
@@ -140,7 +140,7 @@ def parse_value(text: str, arrays: dict[str, tuple[str, int]] | None = None) -> 
     if m and arrays is not None:
         items = [x.strip() for x in m.group(1).split(",") if x.strip()]
         if all(_NUMBER.fullmatch(x) for x in items):
-            return Sym("{" + ",".join(str(_number(x)) for x in items) + "}")
+            return Sym("{" + ",".join(str(number(x)) for x in items) + "}")
     return None
 
 
@@ -295,7 +295,7 @@ def _init_array(
                 continue
             if not _NUMBER.fullmatch(item.strip()):
                 raise src.error(f"bad array value {item.strip()!r}", off, len(name))
-            values.append(_number(item.strip()))
+            values.append(number(item.strip()))
         if len(values) > size:
             raise src.error(f"{len(values)} values for the {size} cells of {name}",
                             off, len(name))
