@@ -69,23 +69,29 @@ def test_a_user_mistake_in_a_file(tmp_path: Path) -> None:
     assert quick.stderr == full.stderr and quick.stderr
 
 
-def test_a_run_imports_none_of_the_slow_modules() -> None:
-    """click, rich, typing and dataclasses cost milliseconds at every start: a simple run of
-    an X86, an AArch64 and a C test (parse, check, herd text) loads none of them."""
-    c_test = str(LIB.parent / "lkmm" / "MP+release+acquire.litmus")
+def fresh_run(argv: list[str], report: str) -> subprocess.CompletedProcess[str]:
+    """``mmcheck ARGV`` through the console script's entry point in a fresh interpreter,
+    then ``report`` (Python that writes what it finds to stderr)."""
     code = (
-        "import sys\n"
-        f"sys.argv = ['mmcheck', 'run', {SB!r}, {MP!r}, {c_test!r}]\n"
+        "import gc, sys\n"
+        f"sys.argv = ['mmcheck', *{argv!r}]\n"
         "from mmcheck.quick import main\n"
         "try:\n"
         "    main()\n"
         "except SystemExit:\n"
-        "    pass\n"
-        "slow = [m for m in ('click', 'rich', 'typing', 'dataclasses') if m in sys.modules]\n"
-        "sys.stderr.write('SLOW=' + ','.join(slow))\n"
+        "    pass\n" + report
     )
-    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
                           check=False)
+
+
+def test_a_run_imports_none_of_the_slow_modules() -> None:
+    """click, rich, typing and dataclasses cost milliseconds at every start: a simple run of
+    an X86, an AArch64 and a C test (parse, check, herd text) loads none of them."""
+    c_test = str(LIB.parent / "lkmm" / "MP+release+acquire.litmus")
+    proc = fresh_run(["run", SB, MP, c_test], (
+        "slow = [m for m in ('click', 'rich', 'typing', 'dataclasses') if m in sys.modules]\n"
+        "sys.stderr.write('SLOW=' + ','.join(slow))\n"))
     assert proc.stdout.count("Observation") == 3
     assert proc.stderr.strip().endswith("SLOW=")
 
@@ -93,17 +99,7 @@ def test_a_run_imports_none_of_the_slow_modules() -> None:
 def test_the_entry_point_tunes_the_collector() -> None:
     """What the process has imported is frozen out of the collector's walks, and young
     objects are collected less often than Python's default of every 700 allocations."""
-    code = (
-        "import gc, sys\n"
-        f"sys.argv = ['mmcheck', 'run', {SB!r}]\n"
-        "from mmcheck.quick import main\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "sys.stderr.write(f'GC={gc.get_threshold()[0]} {gc.get_freeze_count() > 1000}')\n"
-    )
-    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
-                          check=False)
+    proc = fresh_run(["run", SB], "sys.stderr.write(f'GC={gc.get_threshold()[0]} "
+                                  "{gc.get_freeze_count() > 1000}')\n")
     assert "Observation" in proc.stdout
     assert proc.stderr.strip().endswith("GC=10000 True")

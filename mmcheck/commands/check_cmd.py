@@ -325,7 +325,7 @@ def run_all(todo: Sequence[Job], workers: int, console: Console | None = None
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                       initializer=_ignore_sigint)
+                                       initializer=_start_worker)
             futures: list[Future[Outcome]] = [pool.submit(run_job, job)
                                               for job in todo[:workers]]
         finally:
@@ -358,7 +358,7 @@ def run_all(todo: Sequence[Job], workers: int, console: Console | None = None
         tick(-1, "")
 
 
-def _ignore_sigint() -> None:
+def _start_worker() -> None:
     """A worker's start: Ctrl-C is the parent's to answer; the collector as in the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from mmcheck.quick import tune_gc
