@@ -307,3 +307,15 @@ def test_array_cells_with_a_leading_zero_are_decimal() -> None:
     r = check(parse_text("AArch64 T\n{ int x[2] = {01,2}; 0:X1=x; }\n P0 ;\n LDR W0,[X1] ;\n"
                          "exists (0:X0=1)\n"))
     assert r.observation == "Always"
+
+
+def test_writes_before_a_dropped_access_still_give_memory_its_values() -> None:
+    """P1 publishes x's address in z, then reads z back and dereferences it: the path that
+    reads z's initial 0 is dropped at the dereference, but its write of &x is what lets
+    the other read see x (herd7: 3 states, Sometimes 1 2)."""
+    r = check(parse_text(
+        "C T\n{}\nP0(int *x, int *y) { WRITE_ONCE(*x, 1); smp_store_release(y, 1); }\n"
+        "P1(int *x, int *y, int *z) { r1 = READ_ONCE(*y);\n"
+        "  if (r1) { WRITE_ONCE(*z, x); r2 = READ_ONCE(*z); r3 = READ_ONCE(*r2); } }\n"
+        "exists (1:r1=1 /\\ 1:r2=x /\\ 1:r3=0)\n"))
+    assert (r.observation, r.positive, r.negative, len(r.states)) == ("Sometimes", 1, 2, 3)

@@ -82,7 +82,7 @@ from mmcheck.litmus.c_ast import (
     While,
 )
 from mmcheck.record import Record, replace
-from mmcheck.semantics.runner import Choice, Cutoff, Program, ThreadState, Val
+from mmcheck.semantics.runner import BadAddress, Cutoff, Program, ThreadState, Val
 
 UNROLL = 2  # herd7's default unrolling of C loops
 
@@ -197,9 +197,10 @@ class _Run:
         if isinstance(addr.v, Sym) and addr.v.offset == 0 and not addr.v.name.startswith("{"):
             return addr.v.name
         if addr.deps:  # a value read from memory that is no address: no such execution
-            # Kept, to be reported when the thread is left with no execution at all.
+            # Kept, to be reported when the thread is left with no execution at all; the
+            # path's writes so far still tell what values memory can hold (BadAddress).
             self.st.program.__dict__.setdefault("bad_access", (addr.v, span))
-            raise Choice()
+            raise BadAddress()
         if isinstance(addr.v, int):
             raise UserError(f"access through the value {addr.v}, which is not a location "
                             "(is the pointer a parameter of the thread?)", span)
