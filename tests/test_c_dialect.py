@@ -319,3 +319,13 @@ def test_writes_before_a_dropped_access_still_give_memory_its_values() -> None:
         "  if (r1) { WRITE_ONCE(*z, x); r2 = READ_ONCE(*z); r3 = READ_ONCE(*r2); } }\n"
         "exists (1:r1=1 /\\ 1:r2=x /\\ 1:r3=0)\n"))
     assert (r.observation, r.positive, r.negative, len(r.states)) == ("Sometimes", 1, 2, 3)
+
+
+def test_a_stray_line_before_the_init_block_is_skipped_as_herd7_does() -> None:
+    """As in the assembly dialects: a second header-like line ('C rwsem') is skipped; a
+    line with a separator there is still a mistake."""
+    body = "{ x=0; }\nP0(int *x) { WRITE_ONCE(*x, 1); }\nexists (x=1)\n"
+    r = check(parse_text("C JanStancek-rwsem\nC rwsem\n\n" + body))
+    assert r.name == "JanStancek-rwsem" and r.observation == "Always"
+    with pytest.raises(UserError, match="expected the init block"):
+        parse_text("C T\nP0 ; stray\n" + body)

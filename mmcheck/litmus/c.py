@@ -28,7 +28,15 @@ from mmcheck.litmus.c_ast import (
 )
 from mmcheck.litmus.c_code import CodeParser, is_type_word
 from mmcheck.litmus.locations import number
-from mmcheck.litmus.split import Chunk, Source, _matching_brace, blank, blank_comments
+from mmcheck.litmus.split import (
+    _SEPARATORS,
+    _STRAY,
+    Chunk,
+    Source,
+    _matching_brace,
+    blank,
+    blank_comments,
+)
 
 # -- source positions -------------------------------------------------------------------
 
@@ -117,6 +125,11 @@ def parse_c(text: str, path: str) -> Litmus:
         if mi is not None:
             info.append((mi.group(1), mi.group(2).strip()))
             pos = mi.end()
+            continue
+        eol = blanked.find("\n", pos)
+        eol = n if eol < 0 else eol
+        if not _SEPARATORS.search(blanked, pos, eol) and _STRAY.match(blanked, eol):
+            pos = eol  # a stray line before the init block: herd7 skips it, as in split.py
             continue
         if open_at >= 0 and pos >= header_end + open_at:
             raise raw.error("unterminated comment '(*'", header_end + open_at, 2)
