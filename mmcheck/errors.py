@@ -57,6 +57,11 @@ class Unsupported(Exception):
         self.message = message
         self.span = span
 
+    def reason(self) -> str:
+        """The message, with where it was found: a test's ``unsupported`` text."""
+        at = self.span
+        return self.message + (f" (line {at.line}, column {at.col})" if at else "")
+
     def render(self, path: str = "") -> str:
         where = path or "<input>"
         if self.span is None:

@@ -181,10 +181,7 @@ def parse_c(text: str, path: str) -> Litmus:
             if extra_tok is not None:
                 raise raw.error(f"unexpected {extra_tok[1]!r} after the thread", extra_tok[2])
         except Unsupported as exc:
-            if unsupported is None:
-                at = exc.span
-                where = f" (line {at.line}, column {at.col})" if at else ""
-                unsupported = exc.message + where
+            unsupported = unsupported or exc.reason()
             params, body = (), Block((), raw.span(lb))
         threads.append(CThread(proc, params, body, raw.span(pos, len(tm.group()))))
         pos = rb + 1
@@ -202,9 +199,7 @@ def parse_c(text: str, path: str) -> Litmus:
         init, types = _parse_init(init_text, init_open + 1, src, dialect, nthreads)
     except Unsupported as exc:
         init, types = (), ()
-        if unsupported is None:
-            at = exc.span
-            unsupported = exc.message + (f" (line {at.line}, column {at.col})" if at else "")
+        unsupported = unsupported or exc.reason()
     # Every thread parameter names a shared location (0 unless the init block says).
     declared = {loc.name for loc, _ in init if isinstance(loc, Mem)}
     extra: list[tuple[Loc, Value]] = []
@@ -231,7 +226,10 @@ def parse_c(text: str, path: str) -> Litmus:
         if kw == "locations":
             locations = parse_locations(chunk, src, dialect, nthreads, arrays)
         elif kw == "filter":
-            filt = typing.prop(CondParser(chunk, src, dialect, nthreads, arrays).parse_all())
+            try:
+                filt = typing.prop(CondParser(chunk, src, dialect, nthreads, arrays).parse_all())
+            except Unsupported as exc:
+                unsupported = unsupported or exc.reason()
         else:
             if condition is not None:
                 raise src.error("a second final condition", km2.start(1), len(km2.group(1)))
@@ -246,7 +244,10 @@ def parse_c(text: str, path: str) -> Litmus:
         quantifier = "forall"
         cond_span = src.span(keyword_at)
     else:
-        prop = typing.prop(CondParser(condition, src, dialect, nthreads, arrays).parse_all())
+        try:
+            prop = typing.prop(CondParser(condition, src, dialect, nthreads, arrays).parse_all())
+        except Unsupported as exc:
+            prop, unsupported = And(()), unsupported or exc.reason()
         cond_span = src.span(condition.offset)
     program = CProgram(tuple(threads))
     return Litmus(

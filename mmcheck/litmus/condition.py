@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 
+from mmcheck.errors import Unsupported
 from mmcheck.litmus.ast import And, Atom, Implies, Mem, Not, Or, Prop, Sym
 from mmcheck.litmus.dialects import Dialect
 from mmcheck.litmus.locations import parse_loc, parse_value
 from mmcheck.litmus.split import Chunk, Source
+
+# A location where a value belongs ("0:r1=0:r4", "x=[y]"): herd7 compares the two.
+_LOCATION = re.compile(r"P?\d+\s*:\s*[A-Za-z_]\w*|\[\s*[A-Za-z_]\w*\s*\]")
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<op>/\\|\\/|=>|~|\(|\)|!=|<>|==|=)"
@@ -121,6 +125,9 @@ class CondParser:
         if op not in ("=", "==", "!=", "<>"):
             raise self.src.error(f"expected '=' after {text!r}", o2, len(op))
         k3, vtext, o3 = self.next()
+        if k3 == "word" and _LOCATION.fullmatch(vtext):
+            raise Unsupported(f"comparing two locations in a condition ({text}={vtext})",
+                              self.src.span(off, o3 + len(vtext) - off))
         value = parse_value(vtext, self.arrays) if k3 == "word" else None
         if value is None or (isinstance(value, Sym) and vtext in ("true", "false", "not")):
             raise self.src.error(f"expected a value, found {vtext!r}", o3, len(vtext))

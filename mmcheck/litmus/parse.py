@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from mmcheck import TYPE_CHECKING
-from mmcheck.errors import Span, UserError
+from mmcheck.errors import Span, Unsupported, UserError
 from mmcheck.litmus.ast import (
     And,
     Cell,
@@ -106,8 +106,14 @@ def _parse_text(text: str, path: str) -> Litmus:
         locations = parse_locations(sec.locations, src, dialect, nthreads, arrays)
     filt = None
     typing = Typing(dict(types), arrays, dialect)
-    if sec.filter is not None:
-        filt = typing.prop(CondParser(sec.filter, src, dialect, nthreads, arrays).parse_all())
+    try:
+        if sec.filter is not None:
+            filt = typing.prop(CondParser(sec.filter, src, dialect, nthreads, arrays).parse_all())
+        if sec.condition is not None:
+            prop: Prop = typing.prop(
+                CondParser(sec.condition, src, dialect, nthreads, arrays).parse_all())
+    except Unsupported as exc:
+        return _unsupported_test(sec, src, text, path, exc.reason())
     quantifier = sec.quantifier
     if sec.condition is None:
         if sec.locations is None:
@@ -116,12 +122,10 @@ def _parse_text(text: str, path: str) -> Litmus:
                 src.span(max(0, len(text.rstrip()) - 1)),
             )
         # Only 'locations': herd7 lists the final states under 'forall (true)'.
-        prop: Prop = And(())
+        prop = And(())
         quantifier = "forall"
         condition_span = src.span(sec.locations.offset)
     else:
-        prop = CondParser(sec.condition, src, dialect, nthreads, arrays).parse_all()
-        prop = typing.prop(prop)
         condition_span = src.span(sec.condition.offset)
     return Litmus(
         arch=sec.arch,
