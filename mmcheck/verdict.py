@@ -64,6 +64,7 @@ from mmcheck.litmus.ast import (
     Or,
     Prop,
     Reg,
+    Same,
     Value,
     eval_prop,
 )
@@ -91,6 +92,8 @@ def dnf(p: Prop, positive: bool = True, cap: int = MAX_CONJUNCTIONS
     """``p`` (or its negation) as a list of conjunctions of literals; None past ``cap``."""
     if isinstance(p, Atom):
         return [[(p, positive)]]
+    if isinstance(p, Same):  # two locations compared: no value to direct the search
+        return None
     if isinstance(p, Not):
         return dnf(p.arg, not positive, cap)
     if isinstance(p, Implies):

@@ -24,6 +24,7 @@ from mmcheck.litmus.ast import (
     Or,
     Prop,
     Reg,
+    Same,
     Sym,
     Value,
     prop_atoms,
@@ -180,6 +181,8 @@ def _val(v: Value) -> str:
 def _rename(p: Prop, rename: dict[Loc, Loc]) -> Prop:
     if isinstance(p, Atom):
         return Atom(rename.get(p.loc, p.loc), p.value, p.span, p.key)
+    if isinstance(p, Same):
+        return Same(rename.get(p.left, p.left), rename.get(p.right, p.right), p.span)
     if isinstance(p, Not):
         return Not(_rename(p.arg, rename))
     if isinstance(p, And):
@@ -193,6 +196,8 @@ def _prop(p: Prop, top: bool = True) -> str:
     if isinstance(p, Atom):
         v = p.value
         return f"{_loc(p.loc)}={v.name if isinstance(v, Sym) and not v.offset else v}"
+    if isinstance(p, Same):
+        return f"{_loc(p.left)}={_loc(p.right)}"
     if isinstance(p, Not):
         return f"~({_prop(p.arg)})"
     if isinstance(p, And):

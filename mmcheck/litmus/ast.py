@@ -106,6 +106,22 @@ class Atom(Record):
         self.key = key
 
 
+class Same(Record):
+    """Two locations with the same final value (herd7's ``0:r1=0:r4``)."""
+
+    __slots__ = ("left", "right", "span")
+    _compare = ("left", "right")
+
+    left: Loc
+    right: Loc
+    span: Span | None
+
+    def __init__(self, left: Loc, right: Loc, span: Span | None = None) -> None:
+        self.left = left
+        self.right = right
+        self.span = span
+
+
 class Not(Record):
     __slots__ = ("arg",)
 
@@ -144,7 +160,7 @@ class Implies(Record):
         self.right = right
 
 
-Prop = Atom | Not | And | Or | Implies
+Prop = Atom | Same | Not | And | Or | Implies
 
 
 class Condition(Record):
@@ -166,8 +182,12 @@ class Condition(Record):
 
 
 def prop_atoms(p: Prop) -> list[Atom]:
+    """The atoms of ``p``; a comparison of two locations gives one per location (with the
+    value 0, which says nothing)."""
     if isinstance(p, Atom):
         return [p]
+    if isinstance(p, Same):
+        return [Atom(p.left, 0, p.span), Atom(p.right, 0, p.span)]
     if isinstance(p, Not):
         return prop_atoms(p.arg)
     if isinstance(p, Implies):
@@ -181,6 +201,8 @@ def prop_atoms(p: Prop) -> list[Atom]:
 def eval_prop(p: Prop, state: dict[Loc, Value]) -> bool:
     if isinstance(p, Atom):
         return state.get(p.loc, 0) == (p.value if p.key is None else p.key)
+    if isinstance(p, Same):
+        return state.get(p.left, 0) == state.get(p.right, 0)
     if isinstance(p, Not):
         return not eval_prop(p.arg, state)
     if isinstance(p, And):
@@ -207,6 +229,8 @@ def show_prop(p: Prop, above: int = _TOP) -> str:
     """herd7's printing of a proposition (minimal parentheses, ``not (...)``)."""
     if isinstance(p, Atom):
         return f"{p.loc}={show_value(p.value)}"
+    if isinstance(p, Same):
+        return f"{p.left}={p.right}"
     if isinstance(p, Not):
         return f"not ({show_prop(p.arg)})"
     if isinstance(p, And):

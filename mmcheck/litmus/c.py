@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from mmcheck.errors import Unsupported, UserError
+from mmcheck.errors import Unsupported
 from mmcheck.litmus.ast import And, Cell, Condition, Litmus, Loc, Mem, Prop, Reg, Sym, Value
 from mmcheck.litmus.c_ast import (
     Block,
@@ -236,13 +236,10 @@ def parse_c(text: str, path: str) -> Litmus:
             quantifier = kw
             condition = chunk
         km2 = nxt
-    if condition is None:
-        if not locations:
-            raise UserError("truncated test: no final condition (exists, ~exists or forall)",
-                            src.span(max(0, len(text.rstrip()) - 1)))
+    if condition is None:  # herd7 lists the final states under 'forall (true)'
         prop: Prop = And(())
         quantifier = "forall"
-        cond_span = src.span(keyword_at)
+        cond_span = src.span(keyword_at if locations else max(0, len(text.rstrip()) - 1))
     else:
         try:
             prop = typing.prop(CondParser(condition, src, dialect, nthreads, arrays).parse_all())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from mmcheck.errors import Unsupported
-from mmcheck.litmus.ast import And, Atom, Implies, Mem, Not, Or, Prop, Sym
+from mmcheck.litmus.ast import And, Atom, Implies, Mem, Not, Or, Prop, Same, Sym
 from mmcheck.litmus.dialects import Dialect
 from mmcheck.litmus.locations import parse_loc, parse_value
 from mmcheck.litmus.split import Chunk, Source
@@ -126,8 +126,12 @@ class CondParser:
             raise self.src.error(f"expected '=' after {text!r}", o2, len(op))
         k3, vtext, o3 = self.next()
         if k3 == "word" and _LOCATION.fullmatch(vtext):
-            raise Unsupported(f"comparing two locations in a condition ({text}={vtext})",
-                              self.src.span(off, o3 + len(vtext) - off))
+            right = parse_loc(vtext, self.dialect, self.nthreads, self.src, o3, self.arrays)
+            if isinstance(loc, Mem) and loc.array or isinstance(right, Mem) and right.array:
+                raise Unsupported(f"comparing a whole array in a condition ({text}={vtext})",
+                                  self.src.span(off, o3 + len(vtext) - off))
+            same = Same(loc, right, self.src.span(off, o3 + len(vtext) - off))
+            return Not(same) if op in ("!=", "<>") else same
         value = parse_value(vtext, self.arrays) if k3 == "word" else None
         if value is None or (isinstance(value, Sym) and vtext in ("true", "false", "not")):
             raise self.src.error(f"expected a value, found {vtext!r}", o3, len(vtext))

@@ -19,6 +19,7 @@ from mmcheck.litmus.ast import (
     Or,
     Prop,
     Reg,
+    Same,
     Sym,
     Value,
 )
@@ -93,6 +94,8 @@ class Typing:
             key = self.value(p.loc, p.value)
             return p if key is None or key == p.value else \
                 Atom(p.loc, p.value, p.span, key)
+        if isinstance(p, Same):
+            return p
         if isinstance(p, Not):
             return Not(self.prop(p.arg))
         if isinstance(p, And):

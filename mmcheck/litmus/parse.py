@@ -116,15 +116,11 @@ def _parse_text(text: str, path: str) -> Litmus:
         return _unsupported_test(sec, src, text, path, exc.reason())
     quantifier = sec.quantifier
     if sec.condition is None:
-        if sec.locations is None:
-            raise UserError(
-                "truncated test: no final condition (exists, ~exists or forall)",
-                src.span(max(0, len(text.rstrip()) - 1)),
-            )
-        # Only 'locations': herd7 lists the final states under 'forall (true)'.
+        # No final condition: herd7 lists the final states under 'forall (true)'.
         prop = And(())
         quantifier = "forall"
-        condition_span = src.span(sec.locations.offset)
+        condition_span = src.span(sec.locations.offset if sec.locations is not None
+                                  else max(0, len(text.rstrip()) - 1))
     else:
         condition_span = src.span(sec.condition.offset)
     return Litmus(
