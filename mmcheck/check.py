@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from mmcheck import TYPE_CHECKING
+from mmcheck import TYPE_CHECKING, thin_air
 from mmcheck.combinations import locations_of, value_sets
 from mmcheck.enumerate import Leaf, Limits, explore, final_state, observed_locations
 from mmcheck.errors import Incomplete, Span, Unsupported, UserError
@@ -170,12 +170,16 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
     except Unsupported as exc:
         return Result(**base, unsupported=_reason(exc), stats=stats)  # type: ignore[arg-type]
 
-    if opts.verdict:
+    # A test where a value could flow back into the read it came from is searched in
+    # full, each execution looked at (``mmcheck.thin_air``).
+    thin = thin_air.possible(traces)
+    if opts.verdict and not thin:
         return _check_verdict(test, programs, traces, m, opts, base, start)
     observed = observed_locations(test)
     filter_locs: list[Loc] = []
     if test.filter is not None:
         filter_locs = sorted({a.loc for a in prop_atoms(test.filter)}, key=str)
+    watched = [*observed, *filter_locs]
     counts: dict[tuple[tuple[Loc, Value], ...], list[int]] = {}
     witnesses: list[Execution] = []
     rejected_list: list[Execution] = []
@@ -189,6 +193,8 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
             fstate = dict(final_state(test, leaf, filter_locs))
             if not eval_prop(test.filter, fstate):
                 return
+        if thin:
+            thin_air.check_leaf(leaf, watched)
         flags.update(leaf.flags(frozenset(flags)))
         state = final_state(test, leaf, observed)
         sat = eval_prop(test.condition.prop, dict(state))

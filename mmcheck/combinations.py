@@ -22,7 +22,7 @@ from mmcheck.execution import value_key
 from mmcheck.litmus.ast import Litmus, Mem, Sym, Value
 from mmcheck.models.evaluate import Evaluator
 from mmcheck.relation import Relation
-from mmcheck.semantics.runner import Program, thread_traces
+from mmcheck.semantics.runner import Program, thread_traces, unknown_writes
 
 MAX_FIXPOINT_ROUNDS = 16
 
@@ -42,6 +42,12 @@ def value_sets(
 ) -> tuple[dict[str, list[Value]], list[list[Trace]]]:
     """The values each location can hold, and each thread's traces under them."""
     values: dict[str, set[Value]] = {loc: {v} for loc, v in init.items()}
+    # Besides the initial values, those of writes that a branch no known value takes
+    # reaches: herd7 takes both sides of a branch on a read (see ``unknown_writes``).
+    for p in programs:
+        if p.__dict__.get("decides", True):
+            for loc, v in unknown_writes(p):
+                values.setdefault(loc, {0}).add(v)
 
     # The values only grow between rounds, so each round sorts each location's once.
     in_order: dict[str, list[Value]] = {}

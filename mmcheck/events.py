@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from mmcheck import TYPE_CHECKING
 from mmcheck.errors import Span
 from mmcheck.litmus.ast import Value
 from mmcheck.record import Record
+
+if TYPE_CHECKING:
+    from mmcheck.semantics.runner import Val
 
 READ, WRITE, FENCE = "R", "W", "F"
 
@@ -111,14 +115,18 @@ class TraceEvent(Record):
 
 
 class Trace(Record):
-    """One control-flow path of one thread with one choice of read values."""
+    """One control-flow path of one thread with one choice of read values.  ``flows``:
+    the final registers as the thread left them, each value with the reads it depends
+    on (``Val``: ``deps`` and ``pick``, local masks), where the dialect keeps them."""
 
-    __slots__ = ("thread", "events", "rmw", "regs")
+    __slots__ = ("thread", "events", "rmw", "regs", "flows")
+    _compare = ("thread", "events", "rmw", "regs")
 
     thread: int
     events: tuple[TraceEvent, ...]
     rmw: tuple[tuple[int, int], ...]  # (read index, write index), local
     regs: tuple[tuple[str, Value], ...]  # final register values
+    flows: Mapping[str, Val]
 
     def __init__(
         self,
@@ -126,11 +134,13 @@ class Trace(Record):
         events: tuple[TraceEvent, ...],
         rmw: tuple[tuple[int, int], ...],
         regs: tuple[tuple[str, Value], ...],
+        flows: Mapping[str, Val] | None = None,
     ) -> None:
         self.thread = thread
         self.events = events
         self.rmw = rmw
         self.regs = regs
+        self.flows = flows if flows is not None else {}
 
 
 def event_sets(events: Sequence[Event]) -> dict[str, int]:

@@ -182,3 +182,25 @@ def test_parser_errors(instr: str, col: int, what: str) -> None:
         check(parse_text(text, "e.litmus"), "armv8")
     msg = info.value.render()
     assert msg.startswith(f"e.litmus:6:{col}: {what}"), msg
+
+
+def test_only_code_that_can_decide_on_a_read_is_run_with_unknown_values() -> None:
+    """A branch the known values never take still gives its writes' values (herd7 takes
+    both sides); code with no branch, select or compare-and-swap is not run for them.
+    Under armv8 the control dependency orders the cycle, so the answer stands (herd7:
+    Never 0 3)."""
+    from mmcheck.check import check, compile_programs
+    from mmcheck.litmus.parse import parse_text
+    from mmcheck.semantics.runner import unknown_writes
+
+    test = parse_text(
+        "AArch64 LB+ctrl-thin-air\n{ 0:X1=x; 0:X3=y; 1:X1=x; 1:X3=y; }\n"
+        " P0          | P1          ;\n LDR W0,[X1] | LDR W2,[X3] ;\n"
+        " MOV W2,#1   | STR W2,[X1] ;\n CBZ W0,L0   |             ;\n"
+        " MOV W2,#7   |             ;\n L0:         |             ;\n"
+        " STR W2,[X3] |             ;\nexists (0:X0=7)\n")
+    p0, p1 = compile_programs(test)
+    assert (p0.decides, p1.decides) == (True, False)  # type: ignore[attr-defined]
+    assert unknown_writes(p0) == {("y", 7)}
+    r = check(test, "armv8")
+    assert (r.observation, r.positive, r.negative) == ("Never", 0, 3)

@@ -329,3 +329,110 @@ def test_a_stray_line_before_the_init_block_is_skipped_as_herd7_does() -> None:
     assert r.name == "JanStancek-rwsem" and r.observation == "Always"
     with pytest.raises(UserError, match="expected the init block"):
         parse_text("C T\nP0 ; stray\n" + body)
+
+
+THIN_AIR = """C branch-thin-air
+{}
+P0(int *x, int *y)
+{
+    int r1;
+    r1 = 2;
+    if (READ_ONCE(*x) != 0)
+        r1 = 3;
+    WRITE_ONCE(*y, r1);
+}
+P1(int *x, int *y)
+{
+    int r2;
+    r2 = READ_ONCE(*y);
+    WRITE_ONCE(*x, r2);
+}
+exists (0:r1=3)
+"""
+
+
+def test_a_write_only_a_self_justifying_branch_reaches_counts_as_herd7_finds_it() -> None:
+    """P0 writes 3 only where it read a value other than 0, and x gets 3 only by P1
+    copying that write back: the value 3 is reached by no chain from the initial state,
+    but herd7 takes both sides of the branch, and the LKMM does not order the write
+    after the join (herd7: 2 states, Sometimes 1 3).  SC forbids the cycle."""
+    test = parse_text(THIN_AIR)
+    r = check(test)
+    assert (r.observation, r.positive, r.negative) == ("Sometimes", 1, 3)
+    assert sorted(dict(s)[Reg(0, "r1")] for s in r.states) == [2, 3]
+    assert check(test, "sc").observation == "Never"
+
+
+def test_a_loop_that_no_known_value_leaves_still_gives_its_later_writes() -> None:
+    """x only ever holds 0 from the initial state, so the loop never ends, unless x
+    holds 1: herd7 finds that (P1 copies P0's write of y back), 3 states, Sometimes 1 2."""
+    r = check(parse_text(
+        "C loop-thin-air\n{}\n"
+        "P0(int *x, int *y) { int r1 = 0; while (READ_ONCE(*x) == 0) r1 = r1 + 1;\n"
+        "  WRITE_ONCE(*y, 1); }\n"
+        "P1(int *x, int *y) { int r2; r2 = READ_ONCE(*y); WRITE_ONCE(*x, r2); }\n"
+        "exists (0:r1=0)\n"))
+    assert (r.observation, r.positive, r.negative, len(r.states)) == ("Sometimes", 1, 2, 3)
+
+
+def test_unknown_writes_are_the_writes_no_read_feeds_on_every_side() -> None:
+    from mmcheck.semantics.runner import unknown_writes
+
+    p0, p1 = compile_programs(parse_text(THIN_AIR))
+    assert unknown_writes(p0) == {("y", 3)}  # the branch that a read of 0 does not take
+    assert unknown_writes(p1) == set()  # P1 writes only what it read
+    looping = compile_programs(parse_text(
+        "C T\n{}\nP0(int *x) { while (READ_ONCE(*x) != 7) ; WRITE_ONCE(*x, 1); }\n"
+        "exists (x=1)\n"))[0]
+    assert unknown_writes(looping) == set() and not looping.cut  # its loop cut, unrecorded
+
+
+def _copy_cycle(load: str, store: str) -> str:
+    return ("C copy-cycle\n{}\n"
+            f"P0(int *x, int *y) {{ int r1; r1 = {load % 'x'}; {store % ('y', 'r1')}; }}\n"
+            f"P1(int *x, int *y) {{ int r1; r1 = {load % 'y'}; {store % ('x', 'r1')}; }}\n"
+            "exists (~0:r1=0 \\/ ~1:r1=0)\n")
+
+
+def test_a_value_out_of_thin_air_is_unsupported_where_the_model_allows_it() -> None:
+    """Plain copies each way: the LKMM allows the execution where each read takes its
+    value from the other's copy of it.  herd7 answers with a symbolic value (Sometimes,
+    a state 0:r1=S8); mmcheck says it cannot, naming the read, in both searches.  SC and
+    the LKMM with marked accesses forbid the cycle: those answers stand."""
+    from mmcheck.check import Options
+
+    plain = parse_text(_copy_cycle("*%s", "*%s = %s"))
+    for opts in (Options(), Options(verdict=True)):
+        r = check(plain, "lkmm", opts)
+        assert r.unsupported is not None and "out of thin air" in r.unsupported
+        assert "read of" in r.unsupported
+    assert (check(plain, "sc").observation, check(plain, "sc").negative) == ("Never", 3)
+    marked = check(parse_text(_copy_cycle("READ_ONCE(*%s)", "WRITE_ONCE(*%s, %s)")))
+    assert marked.unsupported is None and marked.observation == "Never"
+
+
+def test_thin_air_is_looked_for_only_where_data_can_flow_round_the_locations() -> None:
+    from mmcheck import thin_air
+    from mmcheck.check import prepare
+
+    assert thin_air.possible(prepare(parse_text(_copy_cycle("*%s", "*%s = %s")))[1])
+    assert not thin_air.possible(prepare(parse_text(MP))[1])
+    assert not thin_air.possible(prepare(parse_text(THIN_AIR))[1])  # a branch, no data
+
+
+UNSEEN_CYCLE = """C copy-cycle-unseen
+{}
+P0(int *a, int *b, int *x, int *y) { int r1; r1 = READ_ONCE(*x); *a = *b; WRITE_ONCE(*y, 1); }
+P1(int *a, int *b, int *x, int *y) { int r1; r1 = READ_ONCE(*y); *b = *a; WRITE_ONCE(*x, 1); }
+exists (0:r1=1 /\\ 1:r1=1)
+"""
+
+
+def test_a_copy_cycle_nothing_shows_is_counted_as_herd7_counts_it() -> None:
+    """a and b copy each other in a cycle, but the final state shows neither: herd7's one
+    symbolic execution is mmcheck's one with the initial value (Sometimes 4 12).  Once the
+    condition looks at a, herd7 shows the symbol ([a]=S11) and mmcheck says it cannot."""
+    r = check(parse_text(UNSEEN_CYCLE))
+    assert (r.unsupported, r.observation, r.positive, r.negative) == (None, "Sometimes", 4, 12)
+    seen = check(parse_text(UNSEEN_CYCLE.replace("1:r1=1)", "a=0)")))
+    assert seen.unsupported is not None and "P0's read of b" in seen.unsupported

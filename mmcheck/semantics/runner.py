@@ -301,6 +301,64 @@ def thread_traces(
                 events=tuple(st.events),
                 rmw=tuple(st.rmw),
                 regs=tuple(sorted(regs.items())),
+                flows=st.regs,
             )
         )
     return traces
+
+
+# What reads return in ``unknown_writes``: none of the values memory can hold (no test
+# computes them), so a branch on one goes the way no known value takes it.
+UNKNOWN = (0x2BADF00D, 0x1DEC0DED)
+
+
+def unknown_writes(program: Program) -> set[tuple[str, Value]]:
+    """What ``program`` writes along each path when every read returns a value memory
+    holds nowhere: the (location, value) pairs of the writes whose value no read gives.
+
+    herd7 gives each read a symbolic value and takes both sides of a branch on it, so a
+    write made only on a side that no value known to be in memory takes still adds its
+    value (a self-justifying branch, "out of thin air", when only that write can justify
+    it).  The values memory can hold, found by a fixed point from the initial state, miss
+    such writes; these are they.  A write with no data dependency on a read may still take
+    its value from one (an atomic add's): those count only where reads returning another
+    unknown value give the same.  The program's record of its runs is left as it was."""
+    record = ("cut", "partial_writes", "bad_access")
+    kept: dict[str, object] = {k: program.__dict__[k] for k in record if k in program.__dict__}
+    try:
+        plain, paired = _writes_when_reads_return(program, UNKNOWN[0])
+        if paired:
+            paired &= _writes_when_reads_return(program, UNKNOWN[1])[1]
+    finally:
+        for k in record:
+            program.__dict__.pop(k, None)
+        program.__dict__.update(kept)
+    return plain | paired
+
+
+def _writes_when_reads_return(program: Program, value: int
+                              ) -> tuple[set[tuple[str, Value]], set[tuple[str, Value]]]:
+    """Along each path with every read returning ``value``: the (location, value) pairs
+    of the writes no read feeds by data, apart from and then within read-modify-writes."""
+    plain: set[tuple[str, Value]] = set()
+    paired: set[tuple[str, Value]] = set()
+    only = (value,)
+    stack: list[list[int]] = [[]]
+    while stack:
+        prefix = stack.pop()
+        st = ThreadState(program, lambda _: only, prefix)
+        try:
+            st.run()
+        except BadAddress:
+            pass  # the writes before it count
+        except Exception:  # a loop cut, or a value the path cannot go on with
+            st.events.clear()
+        for k, options in reversed(st.branch_points):
+            for alt in range(options - 1, 0, -1):
+                stack.append(st.taken[:k] + [alt])
+        in_rmw = {w for _, w in st.rmw}
+        for i, ev in enumerate(st.events):
+            if ev.dir == WRITE and ev.loc is not None and not ev.data \
+                    and ev.value is not None and ev.value != value:
+                (paired if i in in_rmw else plain).add((ev.loc, ev.value))
+    return plain, paired

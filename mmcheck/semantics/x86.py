@@ -7,6 +7,7 @@ Fences are events tagged ``MFENCE``, ``LFENCE`` or ``SFENCE``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from mmcheck.errors import Span, Unsupported, UserError
@@ -322,9 +323,15 @@ class X86Dialect(Record):
             if isinstance(loc, Reg) and loc.thread == thread:
                 init_regs[loc.name] = val
         prog = Program(thread, list(instrs), labels, init_regs)
+        # Whether a read's value can decide anything (a jump, a move or set on a
+        # condition, a compare-and-exchange): if not, no value unknown to it changes
+        # what it writes.
+        prog.decides = any(_DECIDES.search(i.text) for i in instrs)  # type: ignore[attr-defined]
         prog.arrays = {n: (ty, k) for n, ty, k in test.arrays}  # type: ignore[attr-defined]
         return prog
 
+
+_DECIDES = re.compile(r"\b(?:J\w+|CMOV\w*|SET\w+|CMPXCHG\w*|LOOP\w*)\b", re.IGNORECASE)
 
 INTEL = X86Dialect("X86", "x86tso", ("sc", "x86tso"), att=False)
 ATT = X86Dialect("X86_64", "x86tso", ("sc", "x86tso"), att=True)

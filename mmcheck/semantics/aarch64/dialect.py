@@ -47,6 +47,30 @@ def _final_regs_for(types: dict[str, str]) -> Callable[[dict[str, Val]], dict[st
     return final
 
 
+_DECIDES = re.compile(r"\b(?:B(?:\.\w+)?|BL|BR|BLR|RET|CBN?Z|TBN?Z|CS\w*|CC\w*|CAS\w*|"
+                      r"CIN[CV]|CNEG)\b", re.IGNORECASE)
+_WRITES = re.compile(r"\b(?:ST\w*|SWP\w*|CAS\w*|LD(?:ADD|CLR|EOR|SET|[SU]MAX|[SU]MIN)\w*)\b",
+                     re.IGNORECASE)
+
+
+def _decides(instrs: list[Step], labels: dict[str, int]) -> bool:
+    """Whether a read's value can decide anything (a branch, a select, a compare-and-
+    swap) in code that writes: if not, no value unknown to it changes its writes.  A
+    branch to the next instruction (diy's control dependency) decides nothing."""
+    if not any(_WRITES.search(i.text) for i in instrs):
+        return False
+    for k, ins in enumerate(instrs):
+        if _DECIDES.search(ins.text) is None:
+            continue
+        target = _TARGET.search(ins.text)
+        if target is None or labels.get(target.group(1)) != k + 1 \
+                or not _BRANCH.match(ins.text):
+            return True
+    return False
+
+
+_BRANCH = re.compile(r"\s*(?:B\.\w+|CBN?Z|TBN?Z)\s", re.IGNORECASE)
+_TARGET = re.compile(r"([A-Za-z_.$][\w.$]*)\s*$")
 _SYMBOL_USE = re.compile(r"(?<!\w)([XW]?)%([A-Za-z_]\w*)")
 _GPR = re.compile(r"\b[XW](\d+)\b")
 
@@ -222,6 +246,7 @@ class AArch64Dialect(Record):
         prog.telechat = any(k == "Variant" and "telechat" in v.lower()  # type: ignore[attr-defined]
                             for k, v in test.info)
         prog.code_image = code_image(test)  # type: ignore[attr-defined]
+        prog.decides = _decides(instrs, labels)  # type: ignore[attr-defined]
         prog.nv2 = any(k == "Variant" and "nv2" in v.lower()  # type: ignore[attr-defined]
                        for k, v in test.info)
         # herd7 drops an execution that accesses memory at an integer address.

@@ -1,0 +1,157 @@
+"""Values out of thin air: an execution in which a read's value flows back into itself,
+through data dependencies (a read to a write it feeds) and rf (a write to a read of it).
+
+Such a value comes from nowhere: herd7 leaves it symbolic (``S8`` in a final state, a
+value that equals no constant), or drops the execution where its equations cannot be
+solved.  mmcheck gives every read a concrete value, so where the model allows such an
+execution and herd7's answer would show the symbol (or lack the execution), its verdict,
+states or counts would differ from herd7's: the test is then reported as unsupported,
+naming the read.  Most models forbid these cycles (a data
+dependency orders the read before the write); the LKMM allows them between plain
+accesses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mmcheck import TYPE_CHECKING
+from mmcheck.errors import Unsupported
+from mmcheck.events import READ, WRITE, Trace
+from mmcheck.litmus.ast import Loc, Reg
+from mmcheck.relation import bits
+
+if TYPE_CHECKING:
+    from mmcheck.enumerate import Leaf
+
+
+def possible(traces: Sequence[Sequence[Trace]]) -> bool:
+    """Whether some execution could hold such a cycle: the locations, linked from a
+    read's to a write's where the write's value depends on the read by data, form a
+    cycle (a test-wide view, so that most tests never look at an execution)."""
+    edges: dict[str, set[str]] = {}
+    for ts in traces:
+        for tr in ts:
+            evs = tr.events
+            for ev in evs:
+                if ev.dir == WRITE and ev.data and ev.loc is not None:
+                    for i in bits(ev.data):
+                        src = evs[i]
+                        if src.dir == READ and src.loc is not None:
+                            edges.setdefault(src.loc, set()).add(ev.loc)
+    return _has_cycle(edges)
+
+
+def _has_cycle(edges: dict[str, set[str]]) -> bool:
+    done: set[str] = set()
+    for root in edges:
+        if root in done:
+            continue
+        path: set[str] = set()
+        stack: list[tuple[str, list[str]]] = [(root, sorted(edges.get(root, ())))]
+        path.add(root)
+        while stack:
+            node, todo = stack[-1]
+            if not todo:
+                stack.pop()
+                path.discard(node)
+                done.add(node)
+                continue
+            nxt = todo.pop()
+            if nxt in path:
+                return True
+            if nxt not in done:
+                path.add(nxt)
+                stack.append((nxt, sorted(edges.get(nxt, ()))))
+    return False
+
+
+def check_leaf(leaf: Leaf, watched: Sequence[Loc]) -> None:
+    """Raise Unsupported if in this execution a read's value flows back into itself and
+    herd7's answer would show it.
+
+    herd7 unifies a cycle of plain copies into one symbol: one execution, its value seen
+    nowhere else.  mmcheck gives the cycle each value its locations can hold; the
+    answers agree where that is only the locations' initial value and nothing the final
+    state shows (``watched``), no address, branch, choice or read-modify-write depends on
+    it.  Anything else (an operation on the value: herd7 drops an execution whose
+    equations it cannot solve) is unsupported."""
+    combo = leaf.combo
+    rf_of = leaf.rf_of
+    data = combo.static("data").rows
+    readers: dict[int, list[int]] = {}
+    for r, w in rf_of.items():
+        readers.setdefault(w, []).append(r)
+    # A read's successors: the reads of the writes its value feeds.
+    succ: dict[int, list[int]] = {}
+    for r in rf_of:
+        nxt = [r2 for w in bits(data[r]) for r2 in readers.get(w, ())]
+        if nxt:
+            succ[r] = nxt
+    if not succ:
+        return
+    on_cycle = [r for r in succ if _reaches(succ, r, r)]
+    if not on_cycle:
+        return
+    tainted = set(on_cycle)
+    todo = list(on_cycle)
+    while todo:
+        for r2 in succ.get(todo.pop(), ()):
+            if r2 not in tainted:
+                tainted.add(r2)
+                todo.append(r2)
+    first = combo.events[min(on_cycle)]
+    if not _harmless(leaf, tainted, watched):
+        raise Unsupported(
+            f"an execution the model allows takes a value out of thin air: P{first.thread}'s "
+            f"read of {first.loc} gets its value from itself, through data dependencies and "
+            "rf (herd7 leaves such a value symbolic, which mmcheck does not model)",
+            first.span)
+
+
+def _reaches(succ: dict[int, list[int]], start: int, goal: int) -> bool:
+    seen: set[int] = set()
+    todo = list(succ.get(start, ()))
+    while todo:
+        r = todo.pop()
+        if r == goal:
+            return True
+        if r not in seen:
+            seen.add(r)
+            todo.extend(succ.get(r, ()))
+    return False
+
+
+def _harmless(leaf: Leaf, tainted: set[int], watched: Sequence[Loc]) -> bool:
+    combo, rf_of = leaf.combo, leaf.rf_of
+    events = combo.events
+    init = {e.loc: e.value for e in events if e.thread == -1}
+    data = combo.static("data").rows
+    others = [combo.static(name).rows for name in
+              ("addr", "ctrl", "pick-addr", "pick-data", "pick-ctrl", "rmw")]
+    fed = 0
+    for r in tainted:
+        value = events[rf_of[r]].value
+        if value != init.get(events[r].loc, 0) or any(rows[r] for rows in others):
+            return False
+        for w in bits(data[r]):
+            ev = events[w]
+            tr = combo.traces[ev.thread]
+            if ev.value != value or tr.events[ev.index].data.bit_count() != 1:
+                return False  # not a plain copy
+        fed |= data[r]
+    last = {loc: o[-1] for loc, o in zip(combo.locs, leaf.orders, strict=True)}
+    for loc in watched:
+        if isinstance(loc, Reg):
+            base = combo.base[loc.thread]
+            tr = leaf.traces[loc.thread]
+            val = tr.flows.get(loc.name)
+            mask = 0 if all(r != loc.name for r, _ in tr.regs) else \
+                -1 if val is None else val.deps | val.pick  # -1: not known by name
+            if any((base + i) in tainted for i in bits(mask)) if mask != -1 else \
+                    any(events[r].thread == loc.thread for r in tainted):
+                return False
+        elif any(fed >> w & 1 for name, w in last.items()
+                 if name == loc.name or name.startswith(loc.name + "[")):
+            return False
+    return True
