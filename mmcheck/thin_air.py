@@ -13,7 +13,7 @@ accesses.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from mmcheck import TYPE_CHECKING
 from mmcheck.errors import Unsupported
@@ -22,7 +22,11 @@ from mmcheck.litmus.ast import Loc, Reg
 from mmcheck.relation import bits
 
 if TYPE_CHECKING:
+    from typing import TypeVar
+
     from mmcheck.enumerate import Leaf
+
+    N = TypeVar("N")
 
 
 def possible(traces: Sequence[Sequence[Trace]]) -> bool:
@@ -39,31 +43,7 @@ def possible(traces: Sequence[Sequence[Trace]]) -> bool:
                         src = evs[i]
                         if src.dir == READ and src.loc is not None:
                             edges.setdefault(src.loc, set()).add(ev.loc)
-    return _has_cycle(edges)
-
-
-def _has_cycle(edges: dict[str, set[str]]) -> bool:
-    done: set[str] = set()
-    for root in edges:
-        if root in done:
-            continue
-        path: set[str] = set()
-        stack: list[tuple[str, list[str]]] = [(root, sorted(edges.get(root, ())))]
-        path.add(root)
-        while stack:
-            node, todo = stack[-1]
-            if not todo:
-                stack.pop()
-                path.discard(node)
-                done.add(node)
-                continue
-            nxt = todo.pop()
-            if nxt in path:
-                return True
-            if nxt not in done:
-                path.add(nxt)
-                stack.append((nxt, sorted(edges.get(nxt, ()))))
-    return False
+    return any(_reaches(edges, loc, loc) for loc in edges)
 
 
 def check_leaf(leaf: Leaf, watched: Sequence[Loc]) -> None:
@@ -109,8 +89,8 @@ def check_leaf(leaf: Leaf, watched: Sequence[Loc]) -> None:
             first.span)
 
 
-def _reaches(succ: dict[int, list[int]], start: int, goal: int) -> bool:
-    seen: set[int] = set()
+def _reaches(succ: Mapping[N, Collection[N]], start: N, goal: N) -> bool:
+    seen: set[N] = set()
     todo = list(succ.get(start, ()))
     while todo:
         r = todo.pop()
