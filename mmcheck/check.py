@@ -171,8 +171,8 @@ def check(test: Litmus, model: Model | str | None = None, options: Options | Non
         return Result(**base, unsupported=_reason(exc), stats=stats)  # type: ignore[arg-type]
 
     # A test where a value could flow back into the read it came from is searched in
-    # full, each execution looked at (``mmcheck.thin_air``).
-    thin = thin_air.possible(traces)
+    # full, each execution looked at (``mmcheck.thin_air``), unless the model forbids it.
+    thin = not m.no_thin_air and thin_air.possible(traces)
     if opts.verdict and not thin:
         return _check_verdict(test, programs, traces, m, opts, base, start)
     observed = observed_locations(test)

@@ -46,6 +46,23 @@ def possible(traces: Sequence[Sequence[Trace]]) -> bool:
     return any(_reaches(edges, loc, loc) for loc in edges)
 
 
+def cycle(leaf: Leaf) -> tuple[list[int], dict[int, list[int]]]:
+    """The reads of this execution whose value flows back into themselves, and each
+    read's successors: the reads of the writes its value feeds."""
+    combo = leaf.combo
+    rf_of = leaf.rf_of
+    data = combo.static("data").rows
+    readers: dict[int, list[int]] = {}
+    for r, w in rf_of.items():
+        readers.setdefault(w, []).append(r)
+    succ: dict[int, list[int]] = {}
+    for r in rf_of:
+        nxt = [r2 for w in bits(data[r]) for r2 in readers.get(w, ())]
+        if nxt:
+            succ[r] = nxt
+    return [r for r in succ if _reaches(succ, r, r)], succ
+
+
 def check_leaf(leaf: Leaf, watched: Sequence[Loc]) -> None:
     """Raise Unsupported if in this execution a read's value flows back into itself and
     herd7's answer would show it.
@@ -56,21 +73,7 @@ def check_leaf(leaf: Leaf, watched: Sequence[Loc]) -> None:
     state shows (``watched``), no address, branch, choice or read-modify-write depends on
     it.  Anything else (an operation on the value: herd7 drops an execution whose
     equations it cannot solve) is unsupported."""
-    combo = leaf.combo
-    rf_of = leaf.rf_of
-    data = combo.static("data").rows
-    readers: dict[int, list[int]] = {}
-    for r, w in rf_of.items():
-        readers.setdefault(w, []).append(r)
-    # A read's successors: the reads of the writes its value feeds.
-    succ: dict[int, list[int]] = {}
-    for r in rf_of:
-        nxt = [r2 for w in bits(data[r]) for r2 in readers.get(w, ())]
-        if nxt:
-            succ[r] = nxt
-    if not succ:
-        return
-    on_cycle = [r for r in succ if _reaches(succ, r, r)]
+    on_cycle, succ = cycle(leaf)
     if not on_cycle:
         return
     tainted = set(on_cycle)
@@ -80,7 +83,7 @@ def check_leaf(leaf: Leaf, watched: Sequence[Loc]) -> None:
             if r2 not in tainted:
                 tainted.add(r2)
                 todo.append(r2)
-    first = combo.events[min(on_cycle)]
+    first = leaf.combo.events[min(on_cycle)]
     if not _harmless(leaf, tainted, watched):
         raise Unsupported(
             f"an execution the model allows takes a value out of thin air: P{first.thread}'s "

@@ -117,4 +117,5 @@ ARMV8 = Model(
     ),
     arches=("AArch64",),
     flags=(Check("empty", domain_options, "Assuming-common-inner-shareable-domain"),),
+    no_thin_air=True,  # data and (addr|data);rfi are in ob, rfe too; rfi alone: internal
 )

@@ -255,7 +255,7 @@ class Model(Record):
     ``flag ~empty X as NAME``: the check is ``empty X``).
     """
 
-    __slots__ = ("name", "title", "checks", "arches", "flags", "prune_with")
+    __slots__ = ("name", "title", "checks", "arches", "flags", "prune_with", "no_thin_air")
 
     name: str
     title: str
@@ -266,6 +266,9 @@ class Model(Record):
     # The others run on complete candidates only: a cheaper search when they cost
     # much and rarely prune, never a different answer.
     prune_with: tuple[str, ...] | None
+    # Whether the checks forbid every cycle of data dependencies and rf (so no execution
+    # they allow has a value out of thin air; see ``mmcheck.thin_air``).
+    no_thin_air: bool
 
     def __init__(
         self,
@@ -275,6 +278,7 @@ class Model(Record):
         arches: tuple[str, ...],
         flags: tuple[Check, ...] = (),
         prune_with: tuple[str, ...] | None = None,
+        no_thin_air: bool = False,
     ) -> None:
         self.name = name
         self.title = title
@@ -282,6 +286,7 @@ class Model(Record):
         self.arches = arches
         self.flags = flags
         self.prune_with = prune_with
+        self.no_thin_air = no_thin_air
 
 
 class Var(Expr):

@@ -19,4 +19,5 @@ SC = Model(
         Check("acyclic", Union((po, com, seq(com, sca))), "sc-pairs"),
     ),
     arches=("X86", "X86_64", "AArch64", "C"),
+    no_thin_air=True,  # data is in po, rf in com
 )

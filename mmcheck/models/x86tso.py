@@ -44,4 +44,5 @@ X86TSO = Model(
         Check("acyclic", ghb, "tso"),
     ),
     arches=("X86", "X86_64"),
+    no_thin_air=True,  # ppo holds every R->W and R->R pair, ghb rfe; rfi alone: uniproc
 )
