@@ -43,7 +43,7 @@ def possible(traces: Sequence[Sequence[Trace]]) -> bool:
                         src = evs[i]
                         if src.dir == READ and src.loc is not None:
                             edges.setdefault(src.loc, set()).add(ev.loc)
-    return any(_reaches(edges, loc, loc) for loc in edges)
+    return any(loc in _reachable(edges, edges[loc]) for loc in edges)
 
 
 def cycle(leaf: Leaf) -> tuple[list[int], dict[int, list[int]]]:
@@ -60,7 +60,7 @@ def cycle(leaf: Leaf) -> tuple[list[int], dict[int, list[int]]]:
         nxt = [r2 for w in bits(data[r]) for r2 in readers.get(w, ())]
         if nxt:
             succ[r] = nxt
-    return [r for r in succ if _reaches(succ, r, r)], succ
+    return [r for r in succ if r in _reachable(succ, succ[r])], succ
 
 
 def check_leaf(leaf: Leaf, watched: Sequence[Loc]) -> None:
@@ -76,13 +76,7 @@ def check_leaf(leaf: Leaf, watched: Sequence[Loc]) -> None:
     on_cycle, succ = cycle(leaf)
     if not on_cycle:
         return
-    tainted = set(on_cycle)
-    todo = list(on_cycle)
-    while todo:
-        for r2 in succ.get(todo.pop(), ()):
-            if r2 not in tainted:
-                tainted.add(r2)
-                todo.append(r2)
+    tainted = _reachable(succ, on_cycle)
     first = leaf.combo.events[min(on_cycle)]
     if not _harmless(leaf, tainted, watched):
         raise Unsupported(
@@ -92,17 +86,16 @@ def check_leaf(leaf: Leaf, watched: Sequence[Loc]) -> None:
             first.span)
 
 
-def _reaches(succ: Mapping[N, Collection[N]], start: N, goal: N) -> bool:
-    seen: set[N] = set()
-    todo = list(succ.get(start, ()))
+def _reachable(succ: Mapping[N, Collection[N]], starts: Collection[N]) -> set[N]:
+    """``starts`` and every node reachable from them."""
+    seen = set(starts)
+    todo = list(seen)
     while todo:
-        r = todo.pop()
-        if r == goal:
-            return True
-        if r not in seen:
-            seen.add(r)
-            todo.extend(succ.get(r, ()))
-    return False
+        for nxt in succ.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
 
 
 def _harmless(leaf: Leaf, tainted: set[int], watched: Sequence[Loc]) -> bool:
@@ -126,15 +119,21 @@ def _harmless(leaf: Leaf, tainted: set[int], watched: Sequence[Loc]) -> bool:
     last = {loc: o[-1] for loc, o in zip(combo.locs, leaf.orders, strict=True)}
     for loc in watched:
         if isinstance(loc, Reg):
-            base = combo.base[loc.thread]
-            tr = leaf.traces[loc.thread]
-            val = tr.flows.get(loc.name)
-            mask = 0 if all(r != loc.name for r, _ in tr.regs) else \
-                -1 if val is None else val.deps | val.pick  # -1: not known by name
-            if any((base + i) in tainted for i in bits(mask)) if mask != -1 else \
-                    any(events[r].thread == loc.thread for r in tainted):
+            if _reg_tainted(leaf, loc, tainted):
                 return False
         elif any(fed >> w & 1 for name, w in last.items()
                  if name == loc.name or name.startswith(loc.name + "[")):
             return False
     return True
+
+
+def _reg_tainted(leaf: Leaf, reg: Reg, tainted: set[int]) -> bool:
+    """Whether the final value of ``reg`` flows from one of the ``tainted`` reads."""
+    tr = leaf.traces[reg.thread]
+    if all(name != reg.name for name, _ in tr.regs):
+        return False  # the thread never set it: its initial value
+    val = tr.flows.get(reg.name)
+    if val is None:  # the dialect names it otherwise: any tainted read of the thread may
+        return any(leaf.combo.events[r].thread == reg.thread for r in tainted)
+    base = leaf.combo.base[reg.thread]
+    return any(base + i in tainted for i in bits(val.deps | val.pick))

@@ -10,7 +10,7 @@ reads its value flows from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from mmcheck import TYPE_CHECKING
 from mmcheck.errors import Span, Unsupported, UserError
@@ -71,7 +71,7 @@ class Program:
     """One thread's code, ready to run.  ``final_regs``: the registers reported in the
     final state by default (all that the code names); ``cut``: set when a path was cut
     at the loop-unrolling bound (herd7 then says "Loop").  A dialect may set more
-    attributes (``arrays``, ``drop_bad_addresses``...)."""
+    attributes (``arrays``, ``drop_bad_addresses``, ``decides``...)."""
 
     def __init__(self, thread: int, instrs: list[Instr], labels: dict[str, int],
                  init_regs: dict[str, Value] | None = None,
@@ -262,34 +262,41 @@ class ThreadState:
                 self.pc = dest
 
 
+def _paths(program: Program, oracle: Callable[[str], Sequence[Value]],
+           stops: type[Exception] | tuple[type[Exception], ...] = Choice,
+           ) -> Iterator[tuple[ThreadState, Exception | None]]:
+    """Each path of ``program``, each choice of read values: its state once run, and
+    what stopped it early (one of ``stops``), if anything did."""
+    stack: list[list[int]] = [[]]
+    while stack:
+        prefix = stack.pop()
+        st = ThreadState(program, oracle, prefix)
+        stopped: Exception | None = None
+        try:
+            st.run()
+        except stops as exc:
+            stopped = exc
+        for k, options in reversed(st.branch_points):
+            for alt in range(options - 1, 0, -1):
+                stack.append(st.taken[:k] + [alt])
+        yield st, stopped
+
+
 def thread_traces(
     program: Program, oracle: Callable[[str], Sequence[Value]]
 ) -> list[Trace]:
     """Every trace of ``program``: each path, each choice of read values."""
     traces: list[Trace] = []
-    stack: list[list[int]] = [[]]
-    while stack:
-        prefix = stack.pop()
-        st = ThreadState(program, oracle, prefix)
-        try:
-            st.run()
-            ok = True
-        except Cutoff:
-            ok = False
+    for st, stopped in _paths(program, oracle):
+        if isinstance(stopped, Cutoff):
             program.cut = True
-        except BadAddress:
-            ok = False
+        elif isinstance(stopped, BadAddress):
             # Its writes before the bad access still say what values memory can hold
             # (another path may read one and go elsewhere).
             partial: list[tuple[str, Value]] = program.__dict__.setdefault("partial_writes", [])
             partial.extend((ev.loc, ev.value) for ev in st.events
                            if ev.dir == WRITE and ev.loc is not None and ev.value is not None)
-        except Choice:
-            ok = False
-        for k, options in reversed(st.branch_points):
-            for alt in range(options - 1, 0, -1):
-                stack.append(st.taken[:k] + [alt])
-        if not ok:
+        if stopped is not None:
             continue
         if program.final_regs is not None:
             regs = program.final_regs(st.regs)
@@ -343,19 +350,10 @@ def _writes_when_reads_return(program: Program, value: int
     plain: set[tuple[str, Value]] = set()
     paired: set[tuple[str, Value]] = set()
     only = (value,)
-    stack: list[list[int]] = [[]]
-    while stack:
-        prefix = stack.pop()
-        st = ThreadState(program, lambda _: only, prefix)
-        try:
-            st.run()
-        except BadAddress:
-            pass  # the writes before it count
-        except Exception:  # a loop cut, or a value the path cannot go on with
-            st.events.clear()
-        for k, options in reversed(st.branch_points):
-            for alt in range(options - 1, 0, -1):
-                stack.append(st.taken[:k] + [alt])
+    for st, stopped in _paths(program, lambda _: only, Exception):
+        if stopped is not None and not isinstance(stopped, BadAddress):
+            continue  # a loop cut, or a value the path cannot go on with
+        # (at a bad address, the writes before it count)
         in_rmw = {w for _, w in st.rmw}
         for i, ev in enumerate(st.events):
             if ev.dir == WRITE and ev.loc is not None and not ev.data \
