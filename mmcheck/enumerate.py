@@ -38,6 +38,7 @@ from mmcheck.semantics.runner import Program
 SMALL_TREE = 256  # candidate trees this small are checked at the leaves only
 MIN_SURE_LEAVES = 4  # the fewest leaves below a read worth proving the ordering checks on
 RETRY_SURE_LEAVES = 16  # ... and worth trying again on below a read where that failed
+PROMOTE_AFTER = 64  # candidates a leaf check must reject before it prunes (see Pruning)
 
 
 class Limits:
@@ -83,7 +84,8 @@ _MODEL_PLANS: dict[int, tuple[Model, Plans]] = {}
 class Plans:
     """A model's compiled checks, as the search runs them."""
 
-    __slots__ = ("all", "monotone", "leaf", "leaf_mono", "leaf_rest", "flags")
+    __slots__ = ("all", "monotone", "leaf", "leaf_mono", "leaf_rest", "flags",
+                 "monotone_all", "leaf_mono_ids")
 
     def __init__(self, model: Model) -> None:
         monotone = [c for c in model.checks if is_monotone(c.expr)
@@ -95,10 +97,19 @@ class Plans:
         # The monotone checks left to the leaves, and the non-monotone ones.
         self.leaf_mono = self.all.subset([c for c in others if is_monotone(c.expr)])
         self.leaf_rest = self.all.subset([c for c in others if not is_monotone(c.expr)])
+        # Every monotone check, as a search runs them once it prunes with all (Pruning).
+        self.monotone_all = self.all.subset([c for c in model.checks if is_monotone(c.expr)])
+        self.leaf_mono_ids = frozenset(id(c) for c, _ in self.leaf_mono.checks)
         self.flags = plan_for(list(model.flags)) if model.flags else None
 
 
-def _model_plans(model: Model) -> Plans:
+def rmw_reads(combo: Combination) -> dict[int, int]:
+    """The read of each RMW's write (by event id)."""
+    return {combo.base[i] + w: combo.base[i] + r
+            for i, tr in enumerate(combo.traces) for r, w in tr.rmw}
+
+
+def model_plans(model: Model) -> Plans:
     entry = _MODEL_PLANS.get(id(model))
     if entry is not None and entry[0] is model:
         return entry[1]
@@ -107,15 +118,40 @@ def _model_plans(model: Model) -> Plans:
     return plans
 
 
-def _plans(model: Model) -> tuple[Plan, Plan, Plan]:
-    """All checks, the monotone ones (run after every choice; those the model prunes
-    with, if it names them), the rest (at the leaves).
+class Pruning:
+    """Which checks one search runs on partial executions (``monotone``) and which on
+    complete candidates only (``leaf``).
 
-    One plan holds every check so that static terms are shared; the two subsets
-    index into the same per-combination context.
+    A model may leave monotone checks that cost much and rarely prune to the leaves
+    (``Model.prune_with``).  When one of them rejects most of a search's candidates
+    after all (at least PROMOTE_AFTER of them, and more than half of those checked, as
+    the LKMM's happens-before does on a test with nested locks), the search runs every
+    monotone check on partial executions from then on: a subtree whose partial
+    execution fails one fails it at each of its leaves.  Only the work changes, never
+    the answer.
     """
-    p = _model_plans(model)
-    return p.all, p.monotone, p.leaf
+
+    __slots__ = ("plans", "monotone", "leaf", "checked", "rejected", "promoted")
+
+    def __init__(self, plans: Plans, prune: bool) -> None:
+        self.plans = plans
+        self.monotone = plans.monotone
+        self.leaf = plans.leaf
+        self.checked = 0
+        self.rejected = 0
+        self.promoted = not prune or not plans.leaf_mono_ids
+
+    def note(self, failed: Check | None) -> None:
+        """What the leaf checks said of one candidate."""
+        if self.promoted:
+            return
+        self.checked += 1
+        if failed is not None and id(failed) in self.plans.leaf_mono_ids:
+            self.rejected += 1
+            if self.rejected >= PROMOTE_AFTER and 2 * self.rejected > self.checked:
+                self.monotone = self.plans.monotone_all
+                self.leaf = self.plans.leaf_rest
+                self.promoted = True
 
 
 def explore(
@@ -161,8 +197,8 @@ def _search(
     """Search rf and co for one combination of shapes."""
     prune = rejected is None
     prove = prune  # prove the ordering checks on subtrees (below), even on a small tree
-    plans = _model_plans(model)
-    plan_all, plan_monotone, plan_leaf = plans.all, plans.monotone, plans.leaf
+    plans = model_plans(model)
+    plan_all = plans.all
     leaf_mono, leaf_rest, flag_plan = plans.leaf_mono, plans.leaf_rest, plans.flags
     allowed: dict[int, frozenset[Value]] = {}
     for sh, base in zip(combo.shapes, combo.base, strict=True):
@@ -191,9 +227,18 @@ def _search(
         main = max(per_thread.values(), key=len, default=[])
         steps.extend(("W", w, loc) for w in main)
         later[loc] = [w for w in writes[loc][1:] if w not in main]
+    # The read of an RMW is chosen just before its write is placed: with the write it
+    # reads known, the atomicity check prunes every place but the one right after it.
+    rmw_read = rmw_reads(combo)
     for loc in combo.locs:
-        steps.extend(("W", w, loc) for w in later[loc])
-        steps.extend(("R", r, loc) for r in reads[loc])
+        early = set()
+        for w in later[loc]:
+            r = rmw_read.get(w)
+            if r is not None and ev[r].loc == loc:
+                steps.append(("R", r, loc))
+                early.add(r)
+            steps.append(("W", w, loc))
+        steps.extend(("R", r, loc) for r in reads[loc] if r not in early)
     # Pruning pays when the tree is large; on a small one, checking each complete
     # candidate once is cheaper than checking every node on the way to it.
     space = 1
@@ -203,6 +248,7 @@ def _search(
         space *= len(writes[loc]) ** len(reads[loc])
     if space <= SMALL_TREE:
         prune = False
+    pruning = Pruning(plans, prune)
     order: dict[str, list[int]] = {loc: [writes[loc][0]] for loc in combo.locs}
     co_rows = [0] * n
     rf_rows = [0] * n
@@ -281,10 +327,12 @@ def _search(
                 return  # these read values take another path: not this shape's
             stats.candidates += len(matches)
             if sure:  # the ordering checks hold; the pruning ones were left to here
-                failed = run_checks(plan_monotone) or run_checks(leaf_rest)
+                failed = run_checks(pruning.monotone) or run_checks(leaf_rest)
+            elif steps and prune and not unchecked:
+                failed = run_checks(pruning.leaf)
+                pruning.note(failed)
             else:
-                failed = run_checks(plan_leaf if (steps and prune and not unchecked)
-                                    else plan_all)
+                failed = run_checks(plan_all)
             if failed is not None and rejected is None:
                 stats.pruned += 1
             orders = [order[loc] for loc in combo.locs]
@@ -323,7 +371,7 @@ def _search(
                 co_rows[e] = after
                 for b in seq_[:pos]:
                     co_rows[b] |= bit
-                if not prune or forced or run_checks(plan_monotone) is None:
+                if not prune or forced or run_checks(pruning.monotone) is None:
                     dfs(k + 1, prune and forced)
                 else:
                     stats.pruned += 1
@@ -332,7 +380,8 @@ def _search(
                 co_rows[e] = 0
                 seq_.pop(pos)
         else:
-            if prove and not sure and leaf_mono.checks and k >= reads_from and \
+            if prove and not sure and not pruning.promoted and leaf_mono.checks and \
+                    k >= reads_from and \
                     leaves_below[k] >= (MIN_SURE_LEAVES if sure is False else RETRY_SURE_LEAVES):
                 # Once the over-approximation fails, its subsets below mostly do too:
                 # it is tried again only where a pass would spare many leaves (a cycle
@@ -347,7 +396,7 @@ def _search(
             for w in srcs:
                 rf_rows[w] |= 1 << e
                 rf_of[e] = w
-                if not prune or sure or forced or run_checks(plan_monotone) is None:
+                if not prune or sure or forced or run_checks(pruning.monotone) is None:
                     dfs(k + 1, prune and forced, sure)
                 else:
                     stats.pruned += 1

@@ -46,9 +46,11 @@ from mmcheck.enumerate import (
     SMALL_TREE,
     Leaf,
     Limits,
-    _plans,
+    Pruning,
     final_state,
+    model_plans,
     observed_locations,
+    rmw_reads,
 )
 from mmcheck.errors import Incomplete
 from mmcheck.events import READ, WRITE, Trace
@@ -252,7 +254,8 @@ def _directed(
     ticks: list[int],
 ) -> None:
     """Search rf and co of one combination for a witness (raises Found)."""
-    plan_all, plan_monotone, plan_leaf = _plans(model)
+    plans = model_plans(model)
+    plan_all = plans.all
     ev = combo.events
     n = combo.n
     allowed: dict[int, frozenset[Value]] = {}
@@ -313,7 +316,13 @@ def _directed(
         steps.append(("L", len(steps), loc))
     full = {r: len([w for w in writes[ev[r].loc or ""]
                     if not (ev[w].thread == ev[r].thread and w > r)]) for r in sources}
-    constrained = sorted((r for r in sources if len(sources[r]) < full[r]),
+    # The read of an RMW (a lock's, an xchg's) is restricted by its own semantics rather
+    # than by the condition: it is chosen with its location's writes (below), where
+    # its atomicity prunes, not first.
+    rmw_read = rmw_reads(combo)
+    in_rmw = set(rmw_read.values())
+    constrained = sorted((r for r in sources if len(sources[r]) < full[r]
+                          and r not in in_rmw),
                          key=lambda r: (len(sources[r]), r))
     wanted: dict[int, None] = {}
     for r in constrained:
@@ -325,15 +334,26 @@ def _directed(
     placed_first = [w for w in wanted if w not in last_set]
     steps.extend(("W", w, ev[w].loc or "") for w in placed_first)
     first_set = set(placed_first) | last_set
+    picked = set(constrained)
     for loc in combo.locs:
         # The thread with the most writes first: each of its writes then has one place.
         per_thread: dict[int, list[int]] = {}
         for w in writes[loc][1:]:
             per_thread.setdefault(ev[w].thread, []).append(w)
         for ws in sorted(per_thread.values(), key=len, reverse=True):
-            steps.extend(("W", w, loc) for w in ws if w not in first_set)
-    for loc in combo.locs:
-        steps.extend(("R", r, loc) for r in reads[loc] if r not in set(constrained))
+            for w in ws:
+                if w in first_set:
+                    continue
+                # An RMW's read just before its write: with the write it reads known,
+                # the atomicity check prunes every place but the one right after it.
+                r = rmw_read.get(w)
+                if r is not None and r not in picked and ev[r].loc == loc:
+                    steps.append(("R", r, loc))
+                    picked.add(r)
+                steps.append(("W", w, loc))
+        # Then its other reads: with its coherence order and rf complete, the checks on
+        # one location prune before the next is chosen.
+        steps.extend(("R", r, loc) for r in reads[loc] if r not in picked)
 
     space = 1
     for loc in combo.locs:
@@ -342,6 +362,7 @@ def _directed(
         for r in reads[loc]:
             space *= len(sources[r])
     prune = space > SMALL_TREE
+    pruning = Pruning(plans, prune)
 
     order: dict[str, list[int]] = {loc: [writes[loc][0]] for loc in combo.locs}
     tail: dict[str, int] = {}
@@ -355,7 +376,7 @@ def _directed(
     def ok_now(forced: bool) -> bool:
         if not prune or forced:
             return True
-        if plan_monotone.first_failure(ctx, rf_rows, co_rows) is None:
+        if pruning.monotone.first_failure(ctx, rf_rows, co_rows) is None:
             return True
         stats.pruned += 1
         return False
@@ -373,8 +394,11 @@ def _directed(
         if not matches:
             return
         stats.candidates += len(matches)
-        failed = (plan_leaf if (steps and prune and not unchecked) else plan_all
-                  ).first_failure(ctx, rf_rows, co_rows)
+        if steps and prune and not unchecked:
+            failed = pruning.leaf.first_failure(ctx, rf_rows, co_rows)
+            pruning.note(failed)
+        else:
+            failed = plan_all.first_failure(ctx, rf_rows, co_rows)
         if failed is not None:
             stats.pruned += 1
             return
