@@ -346,10 +346,10 @@ def _directed(
                     continue
                 # An RMW's read just before its write: with the write it reads known,
                 # the atomicity check prunes every place but the one right after it.
-                r = rmw_read.get(w)
-                if r is not None and r not in picked and ev[r].loc == loc:
-                    steps.append(("R", r, loc))
-                    picked.add(r)
+                rd = rmw_read.get(w)
+                if rd is not None and rd not in picked and ev[rd].loc == loc:
+                    steps.append(("R", rd, loc))
+                    picked.add(rd)
                 steps.append(("W", w, loc))
         # Then its other reads: with its coherence order and rf complete, the checks on
         # one location prune before the next is chosen.

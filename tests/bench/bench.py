@@ -332,6 +332,9 @@ def main() -> int:
         ("RCU chain Never", lambda n: families.rcu_chain(n, (n + 1) // 2), list(range(2, 15))),
         ("RCU chain Sometimes", lambda n: families.rcu_chain(n, (n - 1) // 2),
          list(range(3, 15))),
+        # Nested spinlocks (LKMM): lock operations are RMWs, and their coherence orders
+        # are most of the search.
+        ("nested locks", families.nested_locks, [2, 3, 4]),
     ]
     for name, make, ns in ([] if args.no_families else fams):
         family_rows(name, make, ns, args.limit, args.timeout)

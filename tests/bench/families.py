@@ -107,3 +107,22 @@ def write_storm(n: int) -> str:
         col += ["MOV W0,#17", "STR W0,[X2]"]
         cols.append(col)
     return f"AArch64 Storm-{n}\n{init}\n{_table('AArch64', cols)}\nexists ([x]=16 /\\ [y]=16)\n"
+
+
+def nested_locks(k: int) -> str:
+    """``k`` threads in one inner critical section, all but the first inside an outer
+    one too: each raises its flag, reads the others', and lowers it (Never)."""
+    threads = []
+    for i in range(k):
+        body = ["spin_lock(inner);", f"WRITE_ONCE(*busy{i}, 1);"]
+        body += [f"r{j} = READ_ONCE(*busy{j});" for j in range(k) if j != i]
+        body += [f"WRITE_ONCE(*busy{i}, 0);", "spin_unlock(inner);"]
+        if i > 0:
+            body = ["spin_lock(outer);", *body, "spin_unlock(outer);"]
+        params = ", ".join(["spinlock_t *outer", "spinlock_t *inner",
+                            *(f"int *busy{j}" for j in range(k))])
+        regs = " ".join(f"int r{j};" for j in range(k) if j != i)
+        threads.append(f"P{i}({params})\n{{\n\t{regs}\n\n\t" + "\n\t".join(body)
+                       + "\n}\n")
+    cond = " \\/ ".join(f"{i}:r{j}=1" for i in range(k) for j in range(k) if j != i)
+    return f"C nested-locks-{k}\n\n{{}}\n\n" + "\n".join(threads) + f"\nexists ({cond})\n"
