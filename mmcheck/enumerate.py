@@ -139,6 +139,7 @@ class Pruning:
         self.leaf = plans.leaf
         self.checked = 0
         self.rejected = 0
+        # Nothing to promote in a search that does not prune, or with no such check.
         self.promoted = not prune or not plans.leaf_mono_ids
 
     def note(self, failed: Check | None) -> None:
