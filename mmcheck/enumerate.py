@@ -109,6 +109,22 @@ def rmw_reads(combo: Combination) -> dict[int, int]:
             for i, tr in enumerate(combo.traces) for r, w in tr.rmw}
 
 
+def write_steps(combo: Combination, loc: str, ws: Sequence[int], rmw_read: dict[int, int],
+                chosen: set[int]) -> list[tuple[str, int, str]]:
+    """The steps placing the writes ``ws`` to ``loc`` in coherence order, each RMW's
+    read (unless in ``chosen``, which gains it) just before its write: with the write it
+    reads known, the atomicity check prunes every place but the one right after it."""
+    ev = combo.events
+    steps: list[tuple[str, int, str]] = []
+    for w in ws:
+        r = rmw_read.get(w)
+        if r is not None and r not in chosen and ev[r].loc == loc:
+            steps.append(("R", r, loc))
+            chosen.add(r)
+        steps.append(("W", w, loc))
+    return steps
+
+
 def model_plans(model: Model) -> Plans:
     entry = _MODEL_PLANS.get(id(model))
     if entry is not None and entry[0] is model:
@@ -228,17 +244,10 @@ def _search(
         main = max(per_thread.values(), key=len, default=[])
         steps.extend(("W", w, loc) for w in main)
         later[loc] = [w for w in writes[loc][1:] if w not in main]
-    # The read of an RMW is chosen just before its write is placed: with the write it
-    # reads known, the atomicity check prunes every place but the one right after it.
     rmw_read = rmw_reads(combo)
     for loc in combo.locs:
-        early = set()
-        for w in later[loc]:
-            r = rmw_read.get(w)
-            if r is not None and ev[r].loc == loc:
-                steps.append(("R", r, loc))
-                early.add(r)
-            steps.append(("W", w, loc))
+        early: set[int] = set()
+        steps.extend(write_steps(combo, loc, later[loc], rmw_read, early))
         steps.extend(("R", r, loc) for r in reads[loc] if r not in early)
     # Pruning pays when the tree is large; on a small one, checking each complete
     # candidate once is cheaper than checking every node on the way to it.

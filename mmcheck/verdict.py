@@ -51,6 +51,7 @@ from mmcheck.enumerate import (
     model_plans,
     observed_locations,
     rmw_reads,
+    write_steps,
 )
 from mmcheck.errors import Incomplete
 from mmcheck.events import READ, WRITE, Trace
@@ -341,16 +342,8 @@ def _directed(
         for w in writes[loc][1:]:
             per_thread.setdefault(ev[w].thread, []).append(w)
         for ws in sorted(per_thread.values(), key=len, reverse=True):
-            for w in ws:
-                if w in first_set:
-                    continue
-                # An RMW's read just before its write: with the write it reads known,
-                # the atomicity check prunes every place but the one right after it.
-                rd = rmw_read.get(w)
-                if rd is not None and rd not in picked and ev[rd].loc == loc:
-                    steps.append(("R", rd, loc))
-                    picked.add(rd)
-                steps.append(("W", w, loc))
+            steps.extend(write_steps(combo, loc, [w for w in ws if w not in first_set],
+                                     rmw_read, picked))
         # Then its other reads: with its coherence order and rf complete, the checks on
         # one location prune before the next is chosen.
         steps.extend(("R", r, loc) for r in reads[loc] if r not in picked)
