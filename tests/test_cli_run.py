@@ -323,3 +323,30 @@ def test_installed_command(write_litmus: WriteLitmus) -> None:
     assert p.stdout == SB_HERD
     assert p.stderr.startswith(f"{bad}:4:16: unknown X86 instruction 'MOVE'\n")
     assert "Traceback" not in p.stderr
+
+
+def test_files_found_as_pathlib_finds_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    """``run`` finds a directory's tests without pathlib: the same files, written and
+    ordered as ``sorted(Path(d).rglob("*.litmus"))`` gives them (hidden files, a
+    directory named like a test, a link to a file kept; a link to a directory not
+    followed; ``a/b`` before ``a-b``, component by component)."""
+    import os
+
+    from mmcheck.commands.run_cmd import _pure, litmus_files
+
+    for p in ("", ".", "./", "a//b/", "/", "//", "///x", "//x/y", "./a/./b", "a/../b"):
+        assert _pure(p) == str(Path(p))
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a-b").mkdir()
+    (tmp_path / "dir.litmus").mkdir()
+    for f in ("a/b/y.litmus", "a-b/x.litmus", ".h.litmus", "z.litmus", "a/notes.txt"):
+        (tmp_path / f).write_text("")
+    os.symlink(tmp_path / "a", tmp_path / "link")
+    os.symlink(tmp_path / "a" / "b" / "y.litmus", tmp_path / "ln.litmus")
+    monkeypatch.chdir(tmp_path)
+    for top in (str(tmp_path), f"{tmp_path}//a/.", ".", "./a/", "z.litmus"):
+        want = [str(p) for p in sorted(Path(top).rglob("*.litmus"))] \
+            if Path(top).is_dir() else [str(Path(top))]
+        assert litmus_files((top,)) == want
+    assert "link/b/y.litmus" not in litmus_files((".",))

@@ -11,7 +11,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from mmcheck import TYPE_CHECKING
 from mmcheck.check import Options, check, resolve_model
@@ -21,6 +20,8 @@ from mmcheck.litmus.ast import Litmus
 from mmcheck.litmus.parse import parse_file
 
 if TYPE_CHECKING:
+    from os import PathLike
+    from pathlib import Path
     from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 70
@@ -41,7 +42,7 @@ def run_paths(paths: tuple[str, ...], models: list[str] | None, fmt: str, stats:
     C test is compiled for x86tso and armv8 (``mmcheck.compile.codegen.Options``)."""
     status = EXIT_OK
     results: list[Result] = []
-    files = list(collect(paths))
+    files = litmus_files(paths)
     if not files:
         echo("no .litmus files found", err=True)
         return EXIT_BAD_INPUT
@@ -91,7 +92,7 @@ def models_for(test: Litmus, models: list[str]) -> list[str]:
     return out
 
 
-def run_matrix(files: list[Path], models: list[str], fmt: str, stats: bool,
+def run_matrix(files: list[str], models: list[str], fmt: str, stats: bool,
                timeout: float | None, max_executions: int | None, target: Any,
                verdict: bool = False) -> int:
     """``run`` under several models: each test under each model that fits it."""
@@ -148,19 +149,62 @@ def run_matrix(files: list[Path], models: list[str], fmt: str, stats: bool,
 
 def collect(paths: tuple[str, ...]) -> Iterator[Path]:
     """The litmus files named, directories searched recursively, in a stable order."""
+    from pathlib import Path
+
+    return (Path(name) for name in litmus_files(paths))
+
+
+def litmus_files(paths: tuple[str, ...]) -> list[str]:
+    """``collect``'s files as strings, written as pathlib writes them, found without
+    importing pathlib (a fifth of a small run's start-up, ``run`` does not need it).
+
+    A directory is searched as ``Path.rglob("*.litmus")`` searches it: every entry whose
+    name ends in ``.litmus``, in subdirectories too but not through a symbolic link to
+    one, sorted component by component."""
+    out: list[str] = []
     for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            yield from sorted(path.rglob("*.litmus"))
-        else:
-            yield path
+        name = _pure(p)
+        if not os.path.isdir(name):
+            out.append(name)
+            continue
+        found: list[str] = []
+        stack = [name]
+        while stack:
+            d = stack.pop()
+            try:
+                with os.scandir(d) as it:
+                    entries = list(it)
+            except PermissionError:
+                continue
+            for e in entries:
+                child = e.name if d == "." else \
+                    d + e.name if d.endswith("/") else f"{d}/{e.name}"
+                if e.name.endswith(".litmus"):
+                    found.append(child)
+                try:
+                    into = e.is_dir() and not e.is_symlink()
+                except OSError:
+                    into = False
+                if into:
+                    stack.append(child)
+        out.extend(sorted(found, key=lambda f: f.split("/")))
+    return out
+
+
+def _pure(p: str) -> str:
+    """``str(pathlib.PurePosixPath(p))``: repeated slashes and ``.`` parts dropped."""
+    root = "//" if p.startswith("//") and not p.startswith("///") else \
+        "/" if p.startswith("/") else ""
+    parts = [x for x in p.split("/") if x and x != "."]
+    return root + "/".join(parts) if root or parts else "."
 
 
 def report_error(err: UserError) -> None:
     echo(err.render(), err=True)
 
 
-def load(path: Path, report: Callable[[UserError], None] = report_error) -> Litmus | None:
+def load(path: str | PathLike[str], report: Callable[[UserError], None] = report_error
+         ) -> Litmus | None:
     """Parse one file, reporting a user's mistake on stderr (None then)."""
     try:
         return parse_file(path)
@@ -236,9 +280,10 @@ def replay(out: Output) -> None:
         echo(text, nl=False, err=err)
 
 
-def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: float | None,
-             max_executions: int | None, progress: bool, verdict: bool = False,
-             target: Any = None, test: Litmus | None = None, name_model: bool = False
+def run_file(path: str | PathLike[str], model: str | None, fmt: str, stats: bool,
+             timeout: float | None, max_executions: int | None, progress: bool,
+             verdict: bool = False, target: Any = None, test: Litmus | None = None,
+             name_model: bool = False
              ) -> tuple[int, Result | None, Output]:
     """Check one file: its exit status, its Result (None if it could not be checked) and
     the text ``run`` prints for it, not yet printed.  ``name_model``: a test that could
@@ -281,7 +326,7 @@ def run_file(path: Path, model: str | None, fmt: str, stats: bool, timeout: floa
     return status, result, out
 
 
-def run_parallel(files: list[Path], model: str | None, fmt: str, stats: bool,
+def run_parallel(files: list[str], model: str | None, fmt: str, stats: bool,
                  timeout: float | None, max_executions: int | None, verdict: bool = False,
                  target: Any = None) -> int:
     """``run`` over many files with a forked helper taking every other file.

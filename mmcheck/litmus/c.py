@@ -70,12 +70,6 @@ _INFO = re.compile(r"[ \t]*([A-Za-z][\w.\-]*)[ \t]*=([^\n]*)")
 _SPACE = re.compile(r"\s*")
 
 
-def is_c_header(text: str) -> bool:
-    """Whether the test's header names the C dialect (``C NAME``)."""
-    m = re.match(r"\s*C\s", text)
-    return m is not None
-
-
 def parse_c(text: str, path: str) -> Litmus:
     """Parse a C litmus test (raises UserError with a position)."""
     from mmcheck.litmus.condition import CondParser

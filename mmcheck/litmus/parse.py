@@ -70,10 +70,18 @@ def parse_text(text: str, path: str = "<input>") -> Litmus:
         raise err.with_path(path) from None
 
 
-def _parse_text(text: str, path: str) -> Litmus:
-    from mmcheck.litmus.c import is_c_header, parse_c
+_C_HEADER = re.compile(r"\s*C\s")
 
-    if is_c_header(text):
+
+def is_c_header(text: str) -> bool:
+    """Whether the test's header names the C dialect (``C NAME``)."""
+    return _C_HEADER.match(text) is not None
+
+
+def _parse_text(text: str, path: str) -> Litmus:
+    if is_c_header(text):  # the C parser is imported for C tests only
+        from mmcheck.litmus.c import parse_c
+
         return parse_c(text, path)
     sec, src = split(text)
     dialect = dialect_for(sec.arch)

@@ -82,6 +82,7 @@ from mmcheck.litmus.c_ast import (
     While,
 )
 from mmcheck.record import Record, replace
+from mmcheck.semantics.c_qemu import as_kernel, handles
 from mmcheck.semantics.runner import BadAddress, Cutoff, Program, ThreadState, Val
 
 UNROLL = 2  # herd7's default unrolling of C loops
@@ -342,8 +343,6 @@ class _Run:
         return self.expr(e.addr)
 
     def call(self, c: Call) -> Val:
-        from mmcheck.semantics.c_qemu import as_kernel, handles
-
         if handles(c.name):  # QEMU's and C11's primitives: their kernel equivalents
             c = as_kernel(c)
         name, args, span = c.name, c.args, c.span
