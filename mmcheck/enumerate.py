@@ -109,6 +109,17 @@ def rmw_reads(combo: Combination) -> dict[int, int]:
             for i, tr in enumerate(combo.traces) for r, w in tr.rmw}
 
 
+def rmw_locations_first(combo: Combination, rmw_read: dict[int, int]) -> list[str]:
+    """The locations in the order the search decides them: those with read-modify-writes
+    (a lock's, an xchg's) first, then the others.  Once a lock's critical sections are
+    ordered (atomicity leaves few orders), the ordering checks prune the accesses inside
+    them as they are chosen; the other way round, every choice of what those accesses
+    read was made before any lock order could rule it out."""
+    ev = combo.events
+    with_rmw = {ev[w].loc for w in rmw_read}
+    return sorted(combo.locs, key=lambda loc: loc not in with_rmw)
+
+
 def write_steps(combo: Combination, loc: str, ws: Sequence[int], rmw_read: dict[int, int],
                 chosen: set[int]) -> list[tuple[str, int, str]]:
     """The steps placing the writes ``ws`` to ``loc`` in coherence order, each RMW's
@@ -245,7 +256,7 @@ def _search(
         steps.extend(("W", w, loc) for w in main)
         later[loc] = [w for w in writes[loc][1:] if w not in main]
     rmw_read = rmw_reads(combo)
-    for loc in combo.locs:
+    for loc in rmw_locations_first(combo, rmw_read):
         early: set[int] = set()
         steps.extend(write_steps(combo, loc, later[loc], rmw_read, early))
         steps.extend(("R", r, loc) for r in reads[loc] if r not in early)

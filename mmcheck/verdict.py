@@ -50,6 +50,7 @@ from mmcheck.enumerate import (
     final_state,
     model_plans,
     observed_locations,
+    rmw_locations_first,
     rmw_reads,
     write_steps,
 )
@@ -336,7 +337,7 @@ def _directed(
     steps.extend(("W", w, ev[w].loc or "") for w in placed_first)
     first_set = set(placed_first) | last_set
     picked = set(constrained)
-    for loc in combo.locs:
+    for loc in rmw_locations_first(combo, rmw_read):
         # The thread with the most writes first: each of its writes then has one place.
         per_thread: dict[int, list[int]] = {}
         for w in writes[loc][1:]:
