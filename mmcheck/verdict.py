@@ -19,8 +19,8 @@ during the search:
 The search stops at the first consistent execution satisfying the proposition.
 Only the model's own checks prune (the monotone ones after every choice, the rest
 on complete candidates), so any model the DSL expresses is searched soundly.  A
-disjunctive normal form too large to split falls back to one search without
-literal pruning that still stops at the first witness.
+disjunctive normal form of more than ``MAX_SPLIT`` conjunctions falls back to one search
+without literal pruning that still stops at the first witness.
 
 Threads with the same code, initial registers and a proposition that does not
 change when they are swapped are symmetric: of two executions that mirror each
@@ -76,7 +76,13 @@ from mmcheck.models.dsl import Model
 from mmcheck.models.evaluate import Context
 from mmcheck.semantics.runner import Program
 
-MAX_CONJUNCTIONS = 64  # a larger normal form is searched whole (no literal pruning)
+MAX_CONJUNCTIONS = 64  # a larger normal form is not built
+# A normal form of more conjunctions is searched whole (no literal pruning): where no
+# execution satisfies the proposition, every conjunction's search runs to its end, and
+# one literal prunes little, so 12 one-literal searches (a flag read under each of four
+# nested locks) cost seven times one whole search; with 3 (C-ManfredSpraul-L1G2xchg)
+# splitting is what answers in under a second.
+MAX_SPLIT = 4
 
 # A literal: an atom, and whether it must hold (True) or fail (False).
 Literal = tuple[Atom, bool]
@@ -150,7 +156,7 @@ def search(
             observed.append(a.loc)
     init_regs = {(loc.thread, loc.name): v for loc, v in test.init if isinstance(loc, Reg)}
     conjs = dnf(target)
-    if conjs is None:
+    if conjs is None or len(conjs) > MAX_SPLIT:
         conjs = [[]]  # too large to split: one search, the leaves decide
     else:
         seen: set[frozenset[tuple[object, ...]]] = set()

@@ -92,6 +92,23 @@ def test_cyclic_costorm_is_forbidden_and_own_reads_allowed() -> None:
         assert (cyc.verdict, own.verdict) == ("Forbidden", "Allowed")
 
 
+def test_a_wide_normal_form_is_searched_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``exists`` over six flag reads (three threads under nested locks, none can see a
+    raised flag): one search for the whole proposition, not six, each nearly as large;
+    the same verdict either way."""
+    import mmcheck.verdict as verdict
+
+    test = parse_text(families.nested_locks(3), "nested.litmus")
+    assert len(verdict.dnf(test.condition.prop) or []) == 6 > verdict.MAX_SPLIT
+    whole = check(test, "lkmm", Options(verdict=True))
+    monkeypatch.setattr(verdict, "MAX_SPLIT", 64)
+    split = check(test, "lkmm", Options(verdict=True))
+    assert whole.verdict == split.verdict == check(test, "lkmm").verdict == "Forbidden"
+    assert whole.stats.nodes * 2 < split.stats.nodes  # 254 against 984
+    for model in ("lkmm", "sc"):
+        agree(test, model)
+
+
 # -- generated tests ------------------------------------------------------------------
 
 LOCS = ["x", "y"]
